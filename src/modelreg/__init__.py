@@ -1,0 +1,111 @@
+"""modelreg: the single source of truth for large language models.
+
+    >>> import modelreg
+    >>> reg = modelreg.load()
+    >>> reg.resolve("azure/gpt-4o").id
+    'openai/gpt-4o'
+
+The public API is what ``__all__`` lists; everything else may change between releases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modelreg.errors import (
+    CatalogError,
+    ConflictError,
+    ModelNotFoundError,
+    ModelregError,
+    SourceError,
+    ValidationError,
+)
+from modelreg.registry import Registry, Resolution
+from modelreg.schema import (
+    Capability,
+    Conflict,
+    Deployment,
+    Lifecycle,
+    Limits,
+    Modality,
+    Model,
+    ParameterConstraint,
+    Performance,
+    Platform,
+    PlatformKind,
+    PriceTier,
+    Pricing,
+    Provider,
+    Route,
+    SourceRef,
+    Status,
+    Verification,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CatalogError",
+    "Capability",
+    "Conflict",
+    "ConflictError",
+    "Deployment",
+    "Lifecycle",
+    "Limits",
+    "Modality",
+    "Model",
+    "ModelNotFoundError",
+    "ModelregError",
+    "ParameterConstraint",
+    "Performance",
+    "Platform",
+    "PlatformKind",
+    "PriceTier",
+    "Pricing",
+    "Provider",
+    "Registry",
+    "Resolution",
+    "Route",
+    "SourceError",
+    "SourceRef",
+    "Status",
+    "ValidationError",
+    "Verification",
+    "__version__",
+    "default_registry",
+    "get",
+    "load",
+    "resolve",
+]
+
+_default: Registry | None = None
+
+
+def load(catalog_dir: str | Path | None = None) -> Registry:
+    """A Registry over the bundled catalog, or over the compiled catalog in ``catalog_dir``.
+
+    Without an argument, ``$MODELREG_CATALOG_DIR`` is honoured when set.
+    """
+    if catalog_dir is None:
+        from modelreg.settings import Settings
+
+        catalog_dir = Settings.from_env().catalog_dir
+    return Registry.from_catalog(Path(catalog_dir))
+
+
+def default_registry() -> Registry:
+    """The process-wide registry the module-level shortcuts use, loaded on first use."""
+    global _default
+    if _default is None:
+        _default = load()
+    return _default
+
+
+def get(model_id: str) -> Model:
+    """``default_registry().get(model_id)``: the model with this canonical id."""
+    return default_registry().get(model_id)
+
+
+def resolve(name: str) -> Model:
+    """``default_registry().resolve(name)``: the model any known name means."""
+    return default_registry().resolve(name)
