@@ -45,8 +45,8 @@ from modelreg.schema import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "CatalogError",
     "Capability",
+    "CatalogError",
     "Conflict",
     "ConflictError",
     "Deployment",

@@ -35,6 +35,7 @@ class Registry:
         self._raw_models: dict[str, dict[str, Any]] = document["models"]
         self._raw_routes: dict[str, dict[str, Any]] = document["routes"]
         self._names: dict[str, list[str]] = document["names"]
+        self._meta: dict[str, Any] = document.get("meta", {})
         self._providers = {pid: Provider.model_validate(p) for pid, p in document["providers"].items()}
         self._platforms = {pid: Platform.model_validate(p) for pid, p in document["platforms"].items()}
         self._models: dict[str, Model] = {}
@@ -93,8 +94,13 @@ class Registry:
 
     # -- collections ------------------------------------------------------------------------------------
 
-    def models(self, *, provider: str | None = None, family: str | None = None,
-               capability: Capability | str | None = None) -> list[Model]:
+    def models(
+        self,
+        *,
+        provider: str | None = None,
+        family: str | None = None,
+        capability: Capability | str | None = None,
+    ) -> list[Model]:
         """Every model, optionally only those of ``provider``, of ``family`` or having ``capability``."""
         wanted = Capability(capability) if capability is not None else None
         out = []
@@ -135,6 +141,27 @@ class Registry:
     def names(self) -> Iterable[str]:
         """Every name that resolves exactly."""
         return self._names.keys()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of what the registry holds, for people and dashboards."""
+        per_platform: dict[str, int] = defaultdict(int)
+        for raw in self._raw_routes.values():
+            per_platform[raw["platform"]] += 1
+        per_provider: dict[str, int] = defaultdict(int)
+        for raw in self._raw_models.values():
+            per_provider[raw["provider"]] += 1
+        return {
+            "models": len(self._raw_models),
+            "routes": len(self._raw_routes),
+            "providers": len(self._providers),
+            "platforms": len(self._platforms),
+            "families": len(self.families()),
+            "names": len(self._names),
+            "conflicts": self._meta.get("conflicts", 0),
+            "snapshots": self._meta.get("snapshots", {}),
+            "routes_per_platform": dict(sorted(per_platform.items(), key=lambda kv: -kv[1])),
+            "models_per_provider": dict(sorted(per_provider.items(), key=lambda kv: -kv[1])),
+        }
 
     def __len__(self) -> int:
         return len(self._raw_models)

@@ -117,9 +117,7 @@ class PriceTier(_Record):
     cache_write: Price | None = None
 
 
-PriceKind = Literal[
-    "input", "output", "cache_read", "cache_write", "reasoning", "input_audio", "output_audio"
-]
+PriceKind = Literal["input", "output", "cache_read", "cache_write", "reasoning", "input_audio", "output_audio"]
 
 
 class Pricing(_Record):
@@ -155,10 +153,13 @@ class Pricing(_Record):
 
     def is_empty(self) -> bool:
         """True when no price at all is known."""
-        return all(
-            getattr(self, name) is None
-            for name in ("input", "output", "cache_read", "cache_write", "reasoning", "image", "request")
-        ) and not self.tiers
+        return (
+            all(
+                getattr(self, name) is None
+                for name in ("input", "output", "cache_read", "cache_write", "reasoning", "image", "request")
+            )
+            and not self.tiers
+        )
 
 
 class Limits(_Record):

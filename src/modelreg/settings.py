@@ -31,6 +31,8 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         return cls(
-            upstream_dir=Path(env["MODELREG_UPSTREAM_DIR"]) if env.get("MODELREG_UPSTREAM_DIR") else _default_upstream(),
+            upstream_dir=Path(env["MODELREG_UPSTREAM_DIR"])
+            if env.get("MODELREG_UPSTREAM_DIR")
+            else _default_upstream(),
             catalog_dir=Path(env["MODELREG_CATALOG_DIR"]) if env.get("MODELREG_CATALOG_DIR") else CATALOG_DIR,
         )

@@ -2,7 +2,7 @@
 
 Shape (format 1)::
 
-    {"format": 1,
+    {"format": 1, "meta": {"conflicts": n, "snapshots": {source: id}},
      "providers": {id: Provider}, "platforms": {id: Platform},
      "models": {id: Model}, "routes": {id: Route},          # fields at their defaults are left out
      "names": {name: [model_id, route_id or ""]}}            # every name that resolves exactly
@@ -53,10 +53,13 @@ def compile_index(catalog: Catalog) -> dict[str, Any]:
             claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3)
 
     def dump(record: Any) -> dict[str, Any]:
-        return record.model_dump(mode="json", exclude_defaults=True)  # type: ignore[no-any-return]
+        dumped: dict[str, Any] = record.model_dump(mode="json", exclude_defaults=True)
+        return dumped
 
+    snapshots = {ref.source: ref.as_of for m in catalog.models for ref in m.sources if ref.as_of}
     return {
         "format": FORMAT,
+        "meta": {"conflicts": len(catalog.conflicts), "snapshots": dict(sorted(snapshots.items()))},
         "providers": {p.id: dump(p) for p in catalog.providers},
         "platforms": {p.id: dump(p) for p in catalog.platforms},
         "models": {m.id: dump(m) for m in catalog.models},

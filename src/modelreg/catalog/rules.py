@@ -106,7 +106,7 @@ class Rules:
         if strip_prefix:
             for prefix in spec.key_prefixes:
                 if name.startswith(prefix):
-                    name = name[len(prefix):]
+                    name = name[len(prefix) :]
                     break
         region = None
         matched = True
@@ -116,12 +116,13 @@ class Rules:
                 found = pattern.match(name)
                 if found:
                     region = found.group("region") if region is None else f"{region}/{found.group('region')}"
-                    if name[found.end("region"):found.end("region") + 1] == "/":
-                        name = name[found.end():]  # a path scope (bedrock/us-west-2/…): cut it off
+                    if name[found.end("region") : found.end("region") + 1] == "/":
+                        name = name[found.end() :]  # a path scope (bedrock/us-west-2/…): cut it off
                         matched = True
                     break
         model_string = name
-        version = spec.version.search(name).group("version") if spec.version and spec.version.search(name) else None
+        found_version = spec.version.search(name) if spec.version else None
+        version = found_version.group("version") if found_version else None
         for pattern, replacement in spec.rewrite:
             name = pattern.sub(replacement, name)
         org = None
@@ -148,5 +149,6 @@ class Rules:
         if org and provider and not name.lower().startswith(provider):
             names.append(f"{provider}-{stripped}")  # bedrock's deepseek.r1 is deepseek-r1
         new_name = names[1] if stripped != name else names[0]
-        return Parsed(region=region, model_string=model_string, provider=provider, names=tuple(names),
-                      new_name=new_name)
+        return Parsed(
+            region=region, model_string=model_string, provider=provider, names=tuple(names), new_name=new_name
+        )

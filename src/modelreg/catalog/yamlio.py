@@ -52,7 +52,7 @@ def dumps(data: Any, *, header: str = "") -> str:
 
 def loads(text: str) -> Any:
     """Parse YAML; floats come back as Decimal and dates as ISO strings."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    return yaml.load(text, Loader=_Loader)
 
 
 def load(path: Path) -> Any:

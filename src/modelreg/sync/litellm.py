@@ -100,7 +100,10 @@ def facts(key: str, entry: dict[str, Any]) -> dict[str, Any]:
         out["pricing"] = pricing
     limits = {
         name: int(entry[field])
-        for field, name in (("max_input_tokens", "max_input_tokens"), ("max_output_tokens", "max_output_tokens"))
+        for field, name in (
+            ("max_input_tokens", "max_input_tokens"),
+            ("max_output_tokens", "max_output_tokens"),
+        )
         if isinstance(entry.get(field), int | float) and not isinstance(entry.get(field), bool) and entry[field] > 0
     }
     if limits:
@@ -109,8 +112,9 @@ def facts(key: str, entry: dict[str, Any]) -> dict[str, Any]:
     if modalities_in:
         out["modalities_in"] = modalities_in
     else:
-        derived = ["text"] + [m for cap, m in (("vision", "image"), ("audio_input", "audio"),
-                                               ("pdf_input", "pdf")) if cap in capabilities]
+        derived = ["text"] + [
+            m for cap, m in (("vision", "image"), ("audio_input", "audio"), ("pdf_input", "pdf")) if cap in capabilities
+        ]
         if entry.get("supports_video_input"):
             derived.append("video")
         out["modalities_in"] = derived

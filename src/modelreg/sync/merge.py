@@ -35,8 +35,18 @@ from modelreg.schema import (
 from modelreg.sync.records import SourceRecord
 
 SOURCE_RANK = {"overrides": 0, "models.dev": 1, "litellm": 2}
-PRICE_KINDS = ("input", "output", "cache_read", "cache_write", "reasoning", "input_audio", "output_audio",
-               "image", "request", "batch_discount")
+PRICE_KINDS = (
+    "input",
+    "output",
+    "cache_read",
+    "cache_write",
+    "reasoning",
+    "input_audio",
+    "output_audio",
+    "image",
+    "request",
+    "batch_discount",
+)
 LIMIT_KINDS = ("context_window", "max_input_tokens", "max_output_tokens")
 _DATED = re.compile(r"^(?P<base>.+)-(?P<date>\d{8})$")
 _DIRECT_ROUTE_PRIORITY = 1
@@ -76,7 +86,8 @@ class Merger:
         self.links = {platform: dict(table) for platform, table in (overrides.get("links") or {}).items()}
         self.model_facts: dict[str, list[Contribution]] = defaultdict(list)
         self.deployments: dict[tuple[str, str], dict[tuple[str | None, str], list[Contribution]]] = defaultdict(
-            lambda: defaultdict(list))
+            lambda: defaultdict(list)
+        )
         self.aliases: dict[str, str] = {}  # "provider/alias" -> model id
         self.by_name: dict[str, dict[str, str]] = defaultdict(dict)  # provider -> lower name/alias -> id
         self.by_fold: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -163,7 +174,7 @@ class Merger:
             return None
         core = parsed.model_string
         if parsed.region and core.startswith(parsed.region + "."):
-            core = core[len(parsed.region) + 1:]
+            core = core[len(parsed.region) + 1 :]
         return table.get(parsed.model_string) or table.get(core)
 
     # -- collecting -------------------------------------------------------------------------------------
@@ -188,10 +199,12 @@ class Merger:
         label = f"{record.source}:{record.key}"
         tier = 1 if own else 2
         self.model_facts[model_id].append(
-            Contribution((tier, SOURCE_RANK[record.source], exact), label, record, record.facts))
+            Contribution((tier, SOURCE_RANK[record.source], exact), label, record, record.facts)
+        )
         deployment = (parsed.region, parsed.model_string)
         self.deployments[(platform, model_id)][deployment].append(
-            Contribution((tier, SOURCE_RANK[record.source], exact), label, record, record.facts))
+            Contribution((tier, SOURCE_RANK[record.source], exact), label, record, record.facts)
+        )
 
     # -- merging ----------------------------------------------------------------------------------------
 
@@ -200,8 +213,10 @@ class Merger:
         for model_id, spec in (self.overrides.get("models") or {}).items():
             self.model_facts[model_id].insert(0, Contribution((0, 0, 0), "overrides", None, spec))
         models = {mid: self._model(mid, contribs, conflicts) for mid, contribs in sorted(self.model_facts.items())}
-        routes = [self._route(platform, mid, deps, models[mid], conflicts)
-                  for (platform, mid), deps in sorted(self.deployments.items())]
+        routes = [
+            self._route(platform, mid, deps, models[mid], conflicts)
+            for (platform, mid), deps in sorted(self.deployments.items())
+        ]
         used_providers = sorted({m.provider for m in models.values()})
         platforms = self._platforms(routes)
         return Catalog(
@@ -219,10 +234,21 @@ class Merger:
         best_tier = min((c.rank[0] for c in contribs if c.rank[0] > 0), default=2)
         maker_facts = [c for c in contribs if c.rank[0] <= 1]
         fact_pool = [c for c in contribs if c.rank[0] == 0 or c.rank[0] == best_tier]
-        data: dict[str, Any] = {"id": model_id, "provider": provider, "name": name,
-                                "family": self.rules.family_of(provider, name)}
-        for key in ("display_name", "description", "base_model", "open_weights", "knowledge_cutoff",
-                    "modalities_in", "modalities_out"):
+        data: dict[str, Any] = {
+            "id": model_id,
+            "provider": provider,
+            "name": name,
+            "family": self.rules.family_of(provider, name),
+        }
+        for key in (
+            "display_name",
+            "description",
+            "base_model",
+            "open_weights",
+            "knowledge_cutoff",
+            "modalities_in",
+            "modalities_out",
+        ):
             value = _first(fact_pool, key)
             if value is not None:
                 data[key] = value
@@ -252,9 +278,18 @@ class Merger:
             if merged:
                 data[key] = merged
         data["tags"] = sorted(set().union(*(c.facts.get("tags", ()) for c in fact_pool)))
-        data["aliases"] = sorted({a.partition("/")[2] for a, target in self.aliases.items() if target == model_id}
-                                 | set(overrides.get("aliases") or ()))
-        for key in ("verification", "performance", "description", "price_history", "size_b", "size_estimated"):
+        data["aliases"] = sorted(
+            {a.partition("/")[2] for a, target in self.aliases.items() if target == model_id}
+            | set(overrides.get("aliases") or ())
+        )
+        for key in (
+            "verification",
+            "performance",
+            "description",
+            "price_history",
+            "size_b",
+            "size_estimated",
+        ):
             if key in overrides:
                 data[key] = overrides[key]
         if "size_b" not in data:
@@ -264,19 +299,31 @@ class Merger:
         data["sources"] = _sources(fact_pool)
         return Model.model_validate(data)
 
-    def _route(self, platform: str, model_id: str, deployments: dict[tuple[str | None, str], list[Contribution]],
-               model: Model, conflicts: list[Conflict]) -> Route:
+    def _route(
+        self,
+        platform: str,
+        model_id: str,
+        deployments: dict[tuple[str | None, str], list[Contribution]],
+        model: Model,
+        conflicts: list[Conflict],
+    ) -> Route:
         route_id = f"{platform}/{model_id}"
         built: list[tuple[Deployment, Pricing, dict[str, Any]]] = []
         for (region, model_string), contribs in sorted(deployments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
             contribs = sorted(contribs, key=lambda c: c.rank)
             subject = f"{route_id}@{region}" if region else route_id
             pricing = _pricing(subject, contribs, conflicts)
-            limits = _merge_fields(subject, "limits", LIMIT_KINDS, contribs, conflicts)
+            stated_limits = _merge_fields(subject, "limits", LIMIT_KINDS, contribs, conflicts)
             keys = sorted({c.record.key for c in contribs if c.record is not None})
-            built.append((Deployment(model_string=model_string, region=region, keys=keys), pricing, limits))
-        primary = min(built, key=lambda b: (b[0].region is not None, b[0].model_string.lower() != model.name.lower(),
-                                            b[0].model_string))
+            built.append((Deployment(model_string=model_string, region=region, keys=keys), pricing, stated_limits))
+        primary = min(
+            built,
+            key=lambda b: (
+                b[0].region is not None,
+                b[0].model_string.lower() != model.name.lower(),
+                b[0].model_string,
+            ),
+        )
         route_pricing = primary[1]
         for deployment, pricing, _ in built:
             if pricing != route_pricing and not pricing.is_empty():
@@ -322,8 +369,9 @@ def _first(contribs: list[Contribution], key: str) -> Any:
     return next((c.facts[key] for c in contribs if c.facts.get(key) is not None), None)
 
 
-def _merge_fields(subject: str, group: str, kinds: tuple[str, ...], contribs: list[Contribution],
-                  conflicts: list[Conflict]) -> dict[str, Any]:
+def _merge_fields(
+    subject: str, group: str, kinds: tuple[str, ...], contribs: list[Contribution], conflicts: list[Conflict]
+) -> dict[str, Any]:
     """Field-by-field first-wins over ``contribs`` (already in precedence order), recording disagreements."""
     merged: dict[str, Any] = {}
     for kind in kinds:
@@ -332,12 +380,19 @@ def _merge_fields(subject: str, group: str, kinds: tuple[str, ...], contribs: li
         if not stated:
             continue
         merged[kind] = stated[0][1]
-        values = {}
+        values: dict[str, Any] = {}
         for label, value in stated:
             values.setdefault(label, value)
         if len({_norm(v) for v in values.values()}) > 1:
-            conflicts.append(Conflict(subject=subject, field=f"{group}.{kind}", values=_plain(values),
-                                      chosen=stated[0][0], rule="overrides > models.dev > litellm; exact name > alias"))
+            conflicts.append(
+                Conflict(
+                    subject=subject,
+                    field=f"{group}.{kind}",
+                    values=values,
+                    chosen=stated[0][0],
+                    rule="overrides > models.dev > litellm; exact name > alias",
+                )
+            )
     return merged
 
 
@@ -362,7 +417,3 @@ def _sources(contribs: list[Contribution]) -> list[SourceRef]:
 
 def _norm(value: Any) -> Any:
     return Decimal(str(value)) if isinstance(value, int | float | Decimal) else value
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v if not isinstance(v, Decimal) else v) for k, v in values.items()}

@@ -61,8 +61,16 @@ def provider_facts(path: Path) -> dict[str, dict[str, Any]]:
     """Per models.dev provider id: name, api base url, auth env vars, docs url."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
-        pid: {k: v for k, v in (("name", p.get("name")), ("api_base_url", p.get("api")),
-                                ("auth_env", p.get("env")), ("docs_url", p.get("doc"))) if v}
+        pid: {
+            k: v
+            for k, v in (
+                ("name", p.get("name")),
+                ("api_base_url", p.get("api")),
+                ("auth_env", p.get("env")),
+                ("docs_url", p.get("doc")),
+            )
+            if v
+        }
         for pid, p in data.items()
     }
 
@@ -76,13 +84,20 @@ def facts(model_id: str, entry: dict[str, Any]) -> dict[str, Any]:
     capabilities: set[str] = {"embedding"} if embedding else set()
     if "text" in m_out and not embedding:
         capabilities |= {"chat", "streaming"}
-    for flag, cap in (("tool_call", "tools"), ("reasoning", "reasoning"), ("structured_output", "structured_output")):
+    for flag, cap in (
+        ("tool_call", "tools"),
+        ("reasoning", "reasoning"),
+        ("structured_output", "structured_output"),
+    ):
         if entry.get(flag):
             capabilities.add(cap)
     if "structured_output" in capabilities:
         capabilities.add("json_mode")
-    capabilities |= {cap for modality, cap in (("image", "vision"), ("audio", "audio_input"), ("pdf", "pdf_input"))
-                     if modality in m_in}
+    capabilities |= {
+        cap
+        for modality, cap in (("image", "vision"), ("audio", "audio_input"), ("pdf", "pdf_input"))
+        if modality in m_in
+    }
     if "audio" in m_out:
         capabilities.add("audio_output")
     if "image" in m_out:
@@ -92,9 +107,15 @@ def facts(model_id: str, entry: dict[str, Any]) -> dict[str, Any]:
     if entry.get("name"):
         out["display_name"] = entry["name"]
     limit = entry.get("limit") or {}
-    limits = {name: int(limit[field]) for field, name in (("context", "context_window"), ("input", "max_input_tokens"),
-                                                         ("output", "max_output_tokens"))
-              if isinstance(limit.get(field), int | float) and limit[field] > 1}
+    limits = {
+        name: int(limit[field])
+        for field, name in (
+            ("context", "context_window"),
+            ("input", "max_input_tokens"),
+            ("output", "max_output_tokens"),
+        )
+        if isinstance(limit.get(field), int | float) and limit[field] > 1
+    }
     if limits:
         out["limits"] = limits
     pricing = _pricing(entry.get("cost") or {})

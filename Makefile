@@ -1,0 +1,41 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test install lint typecheck pytest catalog catalog-check schema clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## make run: install and start the registry on the embedded default (bundled catalog)
+run: install
+	$(BIN)/modelreg list --provider openai
+
+## make test: install, then lint, type-check, check the catalog is fresh, and run the whole suite
+test: install lint typecheck catalog-check pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+catalog-check: install
+	$(BIN)/modelreg catalog build --check
+
+pytest: install
+	$(BIN)/pytest
+
+## make catalog: rebuild the catalog YAML, index and JSON Schemas from ../shared/upstream
+catalog: install
+	$(BIN)/modelreg catalog build
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,282 @@
+"""`modelreg`: the command line. A thin skin: every command calls the library and formats its answer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import modelreg
+from modelreg import format as fmt
+from modelreg.errors import ModelNotFoundError, ModelregError
+from modelreg.schema import Capability, Model, Route
+
+app = typer.Typer(
+    name="modelreg",
+    help="The single source of truth for LLMs: what a model string means, what it can do, what it costs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Build, check and inspect the bundled catalog.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+console = Console()
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _registry() -> modelreg.Registry:
+    return modelreg.default_registry()
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def _fail(error: ModelregError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {error}", highlight=False)
+    return typer.Exit(code=1)
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_models(
+    provider: Annotated[str | None, typer.Option(help="Only models of this provider, e.g. openai.")] = None,
+    family: Annotated[str | None, typer.Option(help="Only models of this family, e.g. claude.")] = None,
+    capability: Annotated[
+        Capability | None, typer.Option(help="Only models with this capability, e.g. vision.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List models as a table: context window, output limit and prices per 1M tokens.
+
+    Example: modelreg list --provider anthropic --capability reasoning
+    """
+    models = _registry().models(provider=provider, family=family, capability=capability)
+    if json_out:
+        _print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
+        return
+    table = Table(title=f"{len(models)} models", show_lines=False)
+    for column, justify in (
+        ("id", "left"),
+        ("context", "right"),
+        ("max out", "right"),
+        ("in $/1M", "right"),
+        ("out $/1M", "right"),
+        ("status", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for m in models:
+        table.add_row(
+            m.id,
+            fmt.tokens(m.limits.context_window),
+            fmt.tokens(m.limits.max_output_tokens),
+            fmt.usd(m.pricing.input),
+            fmt.usd(m.pricing.output),
+            m.lifecycle.status.value,
+        )
+    console.print(table)
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="A model id, name, alias or any platform's model string.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Show everything known about one model: limits, prices per 1M tokens, lifecycle, routes, sources.
+
+    Example: modelreg show openai/gpt-4o     (also: gpt-4o, azure/gpt-4o, openrouter/openai/gpt-4o)
+    """
+    reg = _registry()
+    try:
+        model = reg.resolve(name)
+    except ModelNotFoundError as error:
+        raise _fail(error) from None
+    routes = reg.routes(model.id)
+    if json_out:
+        _print_json({**model.model_dump(mode="json"), "routes": [r.model_dump(mode="json") for r in routes]})
+        return
+    _show_model(model, routes)
+
+
+def _show_model(model: Model, routes: list[Route]) -> None:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    lc, limits, price = model.lifecycle, model.limits, model.pricing
+    rows: list[tuple[str, str | None]] = [
+        ("id", model.id),
+        ("name", model.display_name or model.name),
+        ("provider", model.provider),
+        ("family", model.family),
+        ("aliases", ", ".join(model.aliases) or None),
+        ("context window", fmt.tokens(limits.context_window)),
+        ("max input", fmt.tokens(limits.max_input_tokens) if limits.max_input_tokens else None),
+        ("max output", fmt.tokens(limits.max_output_tokens)),
+        ("input", f"{fmt.usd(price.input)} / 1M tokens" if price.input is not None else None),
+        ("output", f"{fmt.usd(price.output)} / 1M tokens" if price.output is not None else None),
+        ("cache read", f"{fmt.usd(price.cache_read)} / 1M tokens" if price.cache_read is not None else None),
+        (
+            "cache write",
+            f"{fmt.usd(price.cache_write)} / 1M tokens" if price.cache_write is not None else None,
+        ),
+        ("reasoning", f"{fmt.usd(price.reasoning)} / 1M tokens" if price.reasoning is not None else None),
+        (
+            "batch discount",
+            f"{price.batch_discount * 100:.0f}%" if price.batch_discount is not None else None,
+        ),
+        *(
+            (f"above {fmt.tokens(t.above_tokens)}", f"in {fmt.usd(t.input)} / out {fmt.usd(t.output)} per 1M")
+            for t in price.tiers
+        ),
+        (
+            "modalities",
+            f"{', '.join(m.value for m in model.modalities_in)} -> {', '.join(m.value for m in model.modalities_out)}",
+        ),
+        ("capabilities", ", ".join(c.value for c in model.capabilities) or None),
+        ("status", lc.status.value),
+        ("released", lc.release_date),
+        ("deprecated", lc.deprecation_date),
+        ("retired", lc.retirement_date),
+        ("replacement", lc.replacement),
+        ("knowledge cutoff", model.knowledge_cutoff),
+        (
+            "size",
+            f"{model.size_b}B{' (from the name)' if model.size_estimated else ''}" if model.size_b else None,
+        ),
+        ("open weights", {True: "yes", False: "no"}.get(model.open_weights)),  # type: ignore[arg-type]
+        (
+            "unsupported parameters",
+            ", ".join(k for k, v in model.parameters.items() if not v.supported) or None,
+        ),
+        ("sources", ", ".join(f"{s.source}:{s.key}" if s.key else s.source for s in model.sources)),
+    ]
+    for label, value in rows:
+        if value is not None:
+            facts.add_row(label, value)
+    console.print(facts)
+    if routes:
+        table = Table(title="routes", title_justify="left")
+        for column in ("platform", "model string", "in $/1M", "out $/1M", "regions", "priority"):
+            table.add_column(column)
+        for r in routes:
+            table.add_row(
+                r.platform,
+                r.model_string,
+                fmt.usd(r.pricing.input),
+                fmt.usd(r.pricing.output),
+                ", ".join(r.regions) or "-",
+                str(r.priority),
+            )
+        console.print(table)
+
+
+# -- the catalog ----------------------------------------------------------------------------------------------
+
+UpstreamOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--upstream",
+        help="Folder with litellm/ and models.dev/ snapshots (default: $MODELREG_UPSTREAM_DIR or ../shared/upstream).",
+    ),
+]
+
+
+@catalog_app.command("build")
+def catalog_build(
+    upstream: UpstreamOption = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; fail if any generated file is stale.")] = False,
+) -> None:
+    """Rebuild the catalog YAML, conflicts and compiled index from the upstream snapshots and overrides.yaml.
+
+    With --check nothing is written and the exit code is 1 when a file would change (run in CI).
+    """
+    from modelreg.catalog import build
+
+    upstream_dir = upstream or build.default_upstream_dir()
+    try:
+        with console.status("building the catalog…") as status:
+            progress = status.update
+            if check:
+                stale = build.check(upstream_dir, progress=progress)
+            else:
+                result = build.build(upstream_dir, progress=progress)
+    except ModelregError as error:
+        raise _fail(error) from None
+    if check:
+        if stale:
+            console.print(f"[red]the catalog is stale:[/red] {len(stale)} file(s) differ: {', '.join(stale[:10])}")
+            console.print("run `modelreg catalog build` and commit the result")
+            raise typer.Exit(code=1)
+        console.print("the catalog is fresh")
+        return
+    c = result.catalog
+    console.print(
+        f"{len(c.models)} models, {len(c.routes)} routes, {len(c.providers)} providers, "
+        f"{len(c.platforms)} platforms, {len(c.conflicts)} conflicts; "
+        f"{len(result.written)} file(s) written"
+    )
+
+
+@catalog_app.command("check")
+def catalog_check(upstream: UpstreamOption = None) -> None:
+    """Fail when the generated catalog files are stale (same as `catalog build --check`)."""
+    catalog_build(upstream=upstream, check=True)
+
+
+@catalog_app.command("conflicts")
+def catalog_conflicts(
+    subject: Annotated[str | None, typer.Option(help="Only conflicts about this model or route id.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Print where the upstream sources disagree, and which value the build kept."""
+    from modelreg.catalog.files import read_conflicts
+
+    conflicts = [c for c in read_conflicts() if subject is None or c.subject.startswith(subject)]
+    if json_out:
+        _print_json([c.model_dump(mode="json") for c in conflicts])
+        return
+    table = Table(title=f"{len(conflicts)} conflicts")
+    for column in ("subject", "field", "values", "kept"):
+        table.add_column(column)
+    for c in conflicts:
+        values = "\n".join(f"{source}: {value}" for source, value in c.values.items())
+        table.add_row(c.subject, c.field, values, c.chosen)
+    console.print(table)
+
+
+@catalog_app.command("stats")
+def catalog_stats(json_out: JsonOption = False) -> None:
+    """Count what the catalog holds: models, routes, providers, platforms, families, conflicts."""
+    stats = _registry().stats()
+    if json_out:
+        _print_json(stats)
+        return
+    table = Table(title="catalog")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in ("models", "routes", "providers", "platforms", "families", "names", "conflicts"):
+        table.add_row(key, str(stats[key]))
+    console.print(table)
+    per_platform = Table(title="routes per platform")
+    per_platform.add_column("platform")
+    per_platform.add_column("routes", justify="right")
+    for platform, count in stats["routes_per_platform"].items():
+        per_platform.add_row(platform, str(count))
+    console.print(per_platform)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except ModelregError as error:  # pragma: no cover - commands handle their own errors
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(1)
