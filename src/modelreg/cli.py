@@ -30,6 +30,13 @@ console = Console()
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+@app.callback()
+def _setup() -> None:
+    """Each invocation gets a console sized to the terminal it runs in (COLUMNS is honoured)."""
+    global console
+    console = Console()
+
+
 def _registry() -> modelreg.Registry:
     return modelreg.default_registry()
 

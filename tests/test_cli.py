@@ -1,0 +1,84 @@
+"""The CLI, driven through typer's runner as a user would type it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from modelreg.cli import app
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def test_show_prints_context_and_prices_per_million() -> None:
+    result = runner.invoke(app, ["show", "openai/gpt-4o"])
+    assert result.exit_code == 0, result.output
+    assert "128K" in result.output
+    assert "$2.50 / 1M tokens" in result.output and "$10.00 / 1M tokens" in result.output
+    assert "azure" in result.output  # the routes table
+
+
+def test_show_accepts_any_known_name() -> None:
+    result = runner.invoke(app, ["show", "anthropic.claude-sonnet-4-5-20250929-v1:0", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["id"] == "anthropic/claude-sonnet-4-5-20250929"
+    assert data["pricing"]["input"] == "3" and any(r["platform"] == "bedrock" for r in data["routes"])
+
+
+def test_show_unknown_model_fails_with_suggestions() -> None:
+    result = runner.invoke(app, ["show", "gpt4o"])
+    assert result.exit_code == 1
+    assert "openai/gpt-4o" in result.output
+
+
+def test_list_filters_and_prints_a_table() -> None:
+    result = runner.invoke(app, ["list", "--provider", "anthropic", "--capability", "reasoning"])
+    assert result.exit_code == 0, result.output
+    assert "claude-sonnet-4-5-20250929" in result.output and "gpt-4o" not in result.output
+
+
+def test_list_json_is_machine_readable() -> None:
+    result = runner.invoke(app, ["list", "--family", "o-series", "--json"])
+    assert result.exit_code == 0
+    models = json.loads(result.output)
+    assert models and {m["family"] for m in models} == {"o-series"}
+
+
+def test_list_rejects_an_unknown_capability() -> None:
+    result = runner.invoke(app, ["list", "--capability", "telepathy"])
+    assert result.exit_code == 2
+    assert "telepathy" in result.output
+
+
+def test_catalog_stats_and_conflicts() -> None:
+    stats = json.loads(runner.invoke(app, ["catalog", "stats", "--json"]).output)
+    assert stats["models"] > 1000 and stats["routes"] > 1500 and stats["conflicts"] > 0
+    conflicts = json.loads(runner.invoke(app, ["catalog", "conflicts", "--json"]).output)
+    assert len(conflicts) == stats["conflicts"]
+    one = conflicts[0]
+    assert one["chosen"] in one["values"]
+    table = runner.invoke(app, ["catalog", "conflicts", "--subject", one["subject"]])
+    assert table.exit_code == 0 and one["field"] in table.output
+
+
+def test_catalog_check_passes_on_the_committed_catalog(upstream_dir: Path) -> None:
+    result = runner.invoke(app, ["catalog", "build", "--check", "--upstream", str(upstream_dir)])
+    assert result.exit_code == 0, result.output
+    assert "fresh" in result.output
+
+
+def test_catalog_build_fails_clearly_without_snapshots(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["catalog", "check", "--upstream", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "upstream snapshot not found" in result.output
+
+
+def test_help_teaches() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("list", "show", "catalog"):
+        assert command in result.output
+    assert "Example" in runner.invoke(app, ["show", "--help"]).output
