@@ -257,7 +257,10 @@ class Merger:
             data["capabilities"] = sorted(set(overrides["capabilities"]))
         else:
             data["capabilities"] = sorted(set().union(*(c.facts.get("capabilities", ()) for c in fact_pool)))
-        data["limits"] = _merge_fields(model_id, "limits", LIMIT_KINDS, fact_pool, conflicts)
+        # Only the maker's own facts can disagree about the model; platforms that cap a model's limits
+        # differently do not contradict each other (their routes record what each serves).
+        model_conflicts = conflicts if best_tier <= 1 else []
+        data["limits"] = _merge_fields(model_id, "limits", LIMIT_KINDS, fact_pool, model_conflicts)
         if not data["limits"].get("context_window") and data["limits"].get("max_input_tokens"):
             data["limits"]["context_window"] = data["limits"]["max_input_tokens"]
         data["pricing"] = _pricing(model_id, maker_facts, conflicts)
@@ -308,6 +311,9 @@ class Merger:
         conflicts: list[Conflict],
     ) -> Route:
         route_id = f"{platform}/{model_id}"
+        maker = self.direct_provider(platform)
+        if maker == model.provider:
+            conflicts = []  # the maker's own API: its disagreements are recorded once, on the model
         built: list[tuple[Deployment, Pricing, dict[str, Any]]] = []
         for (region, model_string), contribs in sorted(deployments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
             contribs = sorted(contribs, key=lambda c: c.rank)
@@ -331,7 +337,6 @@ class Merger:
         limits = Limits.model_validate(primary[2])
         if limits.context_window is None and limits.max_input_tokens:
             limits.context_window = limits.max_input_tokens
-        maker = self.direct_provider(platform)
         all_contribs = [c for contribs in deployments.values() for c in contribs]
         return Route(
             id=route_id,
