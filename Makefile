@@ -22,7 +22,7 @@ run: install
 test: install lint typecheck catalog-check pytest
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 
 typecheck: install
 	$(BIN)/mypy src
