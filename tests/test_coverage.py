@@ -13,57 +13,53 @@ import modelreg
 from modelreg.catalog import CATALOG_DIR
 from modelreg.catalog.build import LITELLM_FILE, MODELSDEV_FILE
 from modelreg.catalog.rules import Rules
-from modelreg.sync import litellm, modelsdev
+from modelreg.sync import SourceRecord, litellm, modelsdev
 
 RULES = Rules.load(CATALOG_DIR / "rules.yaml")
 MAKERS = {"openai", "anthropic", "gemini", "vertex_ai", "xai", "mistral", "deepseek", "cohere"}
 PLATFORMS = {"azure", "bedrock", "vertex_ai", "openrouter", "groq", "together_ai", "fireworks_ai", "cerebras", "ollama"}
 
 
-def in_scope(records: list[modelreg.sync.SourceRecord], source: str) -> list[tuple[str, str]]:
-    out = []
+def unplaced(registry: modelreg.Registry, records: list[SourceRecord], source: str) -> list[str]:
+    """The in-scope keys that do not resolve, or resolve to a route on another platform than their own.
+
+    A key that is the model's canonical id, name or alias names the model itself (models.dev's maker
+    entries and LiteLLM's bare keys are written that way), so it needs no route.
+    """
+    wrong = []
     for record in records:
         platform = RULES.platform_of(source, record.upstream_provider)
-        if platform is not None:
-            out.append((record.key, platform))
-    return out
+        if platform is None:
+            continue
+        try:
+            found = registry.lookup(record.key)
+        except modelreg.ModelNotFoundError:
+            wrong.append(f"{record.key}: not found")
+            continue
+        model = found.model
+        if record.key in {model.id, model.name, *model.aliases, *(f"{model.provider}/{a}" for a in model.aliases)}:
+            continue
+        if found.route is None or found.route.platform != platform:
+            wrong.append(f"{record.key}: on {found.route.id if found.route else 'no route'}")
+    return wrong
+
+
+def platforms_of(records: list[SourceRecord], source: str) -> set[str]:
+    return {p for r in records if (p := RULES.platform_of(source, r.upstream_provider)) is not None}
 
 
 def test_litellm_snapshot_resolves_end_to_end(registry: modelreg.Registry, upstream_dir: Path) -> None:
     records = litellm.read(upstream_dir / LITELLM_FILE, modes=["chat", "completion", "responses", "embedding"])
-    entries = in_scope(records, "litellm")
-    assert {platform for _, platform in entries} >= (MAKERS | PLATFORMS) - {"openrouter"}
-    missing, wrong_platform = [], []
-    for key, platform in entries:
-        try:
-            found = registry.lookup(key)
-        except modelreg.ModelNotFoundError:
-            missing.append(key)
-            continue
-        if found.route is not None and found.route.platform != platform:
-            wrong_platform.append((key, found.route.id))
-    assert missing == []
-    assert wrong_platform == []
-    assert len(entries) > 1800
+    assert platforms_of(records, "litellm") >= (MAKERS | PLATFORMS) - {"openrouter"}  # LiteLLM lists no OpenRouter
+    assert unplaced(registry, records, "litellm") == []
+    assert sum(1 for r in records if RULES.platform_of("litellm", r.upstream_provider)) > 1800
 
 
 def test_modelsdev_snapshot_resolves_end_to_end(registry: modelreg.Registry, upstream_dir: Path) -> None:
     records = modelsdev.read(upstream_dir / MODELSDEV_FILE)
-    entries = in_scope(records, "models.dev")
-    assert {platform for _, platform in entries} >= {"openai", "anthropic", "gemini", "openrouter", "bedrock"}
-    missing = []
-    for key, platform in entries:
-        try:
-            found = registry.lookup(key)
-        except modelreg.ModelNotFoundError:
-            missing.append(key)
-            continue
-        model = found.model
-        if key == model.id or key in {f"{model.provider}/{alias}" for alias in model.aliases}:
-            continue  # models.dev's maker entries are our canonical ids or aliases: they name the model itself
-        assert found.route is not None and found.route.platform == platform, key
-    assert missing == []
-    assert len(entries) > 700
+    assert platforms_of(records, "models.dev") >= {"openai", "anthropic", "gemini", "openrouter", "bedrock", "azure"}
+    assert unplaced(registry, records, "models.dev") == []
+    assert sum(1 for r in records if RULES.platform_of("models.dev", r.upstream_provider)) > 700
 
 
 @pytest.mark.parametrize(
