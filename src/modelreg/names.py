@@ -43,3 +43,43 @@ def split_id(model_id: str) -> tuple[str, str]:
     """``provider/model`` -> (provider, model); the model part may itself contain slashes."""
     provider, _, model = model_id.partition("/")
     return provider, model
+
+
+class NameTable:
+    """Per maker: which model each name means, exactly (case-blind) or by its punctuation-blind key.
+
+    The build uses it to match platform strings to models, the registry to resolve what users type. A
+    punctuation-blind match counts only when exactly one model has that key: never a guess.
+    """
+
+    __slots__ = ("_exact", "_folded")
+
+    def __init__(self) -> None:
+        self._exact: dict[str, dict[str, str]] = {}
+        self._folded: dict[str, dict[str, set[str]]] = {}
+
+    def add(self, provider: str, name: str, model_id: str, *, replace: bool = False) -> None:
+        """Record that ``name`` (of ``provider``) means ``model_id``; ``replace`` lets it win over an earlier claim."""
+        exact = self._exact.setdefault(provider, {})
+        if replace:
+            exact[name.lower()] = model_id
+        else:
+            exact.setdefault(name.lower(), model_id)
+        self._folded.setdefault(provider, {}).setdefault(fold(name), set()).add(model_id)
+
+    def find(self, provider: str, names: tuple[str, ...] | list[str]) -> str | None:
+        """The model ``names`` mean at ``provider``: exact names first (best first), then unique folded keys."""
+        exact = self._exact.get(provider, {})
+        for name in names:
+            hit = exact.get(name.lower())
+            if hit:
+                return hit
+        folded = self._folded.get(provider, {})
+        for name in names:
+            hits = folded.get(fold(name), ())
+            if len(hits) == 1:
+                return next(iter(hits))
+        return None
+
+    def providers(self) -> list[str]:
+        return list(self._exact)

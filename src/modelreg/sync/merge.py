@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from modelreg.catalog.rules import Parsed, Rules
-from modelreg.names import fold, size_from_name
+from modelreg.names import NameTable, size_from_name
 from modelreg.schema import (
     Conflict,
     Deployment,
@@ -89,8 +89,7 @@ class Merger:
             lambda: defaultdict(list)
         )
         self.aliases: dict[str, str] = {}  # "provider/alias" -> model id
-        self.by_name: dict[str, dict[str, str]] = defaultdict(dict)  # provider -> lower name/alias -> id
-        self.by_fold: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.names = NameTable()
         self.unplaced: list[str] = []
 
     # -- naming -----------------------------------------------------------------------------------------
@@ -105,14 +104,12 @@ class Merger:
         provider, _, name = model_id.partition("/")
         if model_id not in self.model_facts:
             self.model_facts[model_id] = []
-        self.by_name[provider].setdefault(name.lower(), model_id)
-        self.by_fold[provider][fold(name)].add(model_id)
+        self.names.add(provider, name, model_id)
 
     def add_alias(self, alias_id: str, model_id: str) -> None:
         provider, _, alias = alias_id.partition("/")
         self.aliases[alias_id] = model_id
-        self.by_name[provider][alias.lower()] = model_id
-        self.by_fold[provider][fold(alias)].add(model_id)
+        self.names.add(provider, alias, model_id, replace=True)
 
     def declare(self, records: list[SourceRecord]) -> None:
         """First pass: the makers' own names define models; undated names become aliases of dated ones."""
@@ -148,25 +145,17 @@ class Merger:
                     self.add_model(target)
         for alias_id, model_id in self.aliases.items():
             self.add_model(model_id)
-            self.by_name[alias_id.partition("/")[0]][alias_id.partition("/")[2].lower()] = model_id
+            provider, _, alias = alias_id.partition("/")
+            self.names.add(provider, alias, model_id, replace=True)
 
     def parse(self, record: SourceRecord, platform: str) -> Parsed:
         name = record.key if record.source == "litellm" else record.model_string
         return self.rules.parse(platform, name, strip_prefix=record.source == "litellm")
 
     def find(self, provider: str, names: tuple[str, ...]) -> str | None:
-        """The model a platform's names mean: exact name or alias first, then the punctuation-blind key."""
-        table = self.by_name.get(provider, {})
-        for name in names:
-            hit = table.get(name.lower())
-            if hit:
-                return self.aliases.get(hit, hit)
-        folds = self.by_fold.get(provider, {})
-        for name in names:
-            hits = {self.aliases.get(h, h) for h in folds.get(fold(name), ())}
-            if len(hits) == 1:
-                return hits.pop()
-        return None
+        """The model a platform's names mean, following aliases to their model."""
+        hit = self.names.find(provider, names)
+        return None if hit is None else self.aliases.get(hit, hit)
 
     def link(self, platform: str, parsed: Parsed) -> str | None:
         table = self.links.get(platform)
