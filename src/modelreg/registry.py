@@ -6,32 +6,39 @@ first time it is asked for and kept, so repeated ``get``/``resolve`` calls alloc
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelreg.catalog import index
-from modelreg.errors import ModelNotFoundError
-from modelreg.names import fold
-from modelreg.schema import Capability, Model, Platform, Provider, Route
+from modelreg.catalog import CATALOG_DIR, index
+from modelreg.errors import ModelNotFoundError, ValidationError
+from modelreg.names import Resolver, fold
+from modelreg.pricing import Cost, PriceTable
+from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
+from modelreg.usage import normalize as normalize_usage
 
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """What a name means: the model, and the route when the name is a platform's string for it."""
+    """What a name means: the model, the route and region when the name is a platform's string for it,
+    and the rule that matched (``explain`` shows it)."""
 
     model: Model
     route: Route | None
     name: str
+    rule: str = "exact name"
+    region: str | None = None
+    fine_tuned: bool = False
 
 
 class Registry:
     """The catalog in memory. Build one with ``modelreg.load()``."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], *, rules_path: Path = CATALOG_DIR / "rules.yaml") -> None:
         self._raw_models: dict[str, dict[str, Any]] = document["models"]
         self._raw_routes: dict[str, dict[str, Any]] = document["routes"]
         self._names: dict[str, list[str]] = document["names"]
@@ -42,11 +49,18 @@ class Registry:
         self._routes: dict[str, Route] = {}
         self._routes_by_model: dict[str, list[str]] | None = None
         self._folded: dict[str, str] | None = None
+        self._resolver: Resolver | None = None
+        self._tables: dict[str, PriceTable] = {}
+        self._rules_path = rules_path
 
     @classmethod
     def from_catalog(cls, catalog_dir: Path) -> Registry:
         """A registry over the compiled index in ``catalog_dir``."""
-        return cls(index.load_index(catalog_dir / index.INDEX_FILE))
+        rules = catalog_dir / "rules.yaml"
+        return cls(
+            index.load_index(catalog_dir / index.INDEX_FILE),
+            rules_path=rules if rules.is_file() else CATALOG_DIR / "rules.yaml",
+        )
 
     # -- single records ---------------------------------------------------------------------------------
 
@@ -64,17 +78,129 @@ class Registry:
     def resolve(self, name: str) -> Model:
         """The model ``name`` means: a canonical id, a model's name or alias, or any upstream key
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
+        target = self._names.get(name)
+        if target is not None:
+            model = self._models.get(target[0])
+            if model is not None:
+                return model
         return self.lookup(name).model
 
     def lookup(self, name: str) -> Resolution:
-        """Like ``resolve``, but also returns the route when ``name`` is a platform's string."""
+        """Like ``resolve``, but also returns the route when ``name`` is a platform's string, and the rule."""
         target = self._names.get(name)
-        if target is None:
-            target = self._names.get(name.strip())
-        if target is None:
+        if target is not None:
+            model_id, route_id, region = target
+            return Resolution(
+                self.get(model_id), self.route(route_id) if route_id else None, name, region=region or None
+            )
+        match = self.resolver.resolve(name)
+        if match is None:
             raise ModelNotFoundError(name, self.suggest(name))
-        model_id, route_id = target
-        return Resolution(self.get(model_id), self.route(route_id) if route_id else None, name)
+        return Resolution(
+            self.get(match.model_id),
+            self.route(match.route_id) if match.route_id else None,
+            name,
+            rule=match.rule,
+            region=match.region or None,
+            fine_tuned=match.fine_tuned,
+        )
+
+    def explain(self, name: str) -> Resolution:
+        """How ``name`` resolves: the model, the route, and ``rule``, the rule that matched."""
+        return self.lookup(name)
+
+    def add_alias(self, alias: str, name: str) -> None:
+        """Make ``alias`` (e.g. an Azure deployment name) mean whatever ``name`` means, for this registry."""
+        self.lookup(name)  # refuse an alias to nothing
+        self.resolver.user_aliases[alias] = name
+        self.resolver.user_aliases[alias.lower()] = name
+
+    @property
+    def resolver(self) -> Resolver:
+        """The rule-based resolver, built on the first name that is not an exact hit."""
+        if self._resolver is None:
+            from modelreg.catalog.rules import Rules
+
+            rules = Rules.load(self._rules_path)
+            self._resolver = Resolver(self._names, rules, self._raw_routes.keys())
+        return self._resolver
+
+    # -- prices -----------------------------------------------------------------------------------------
+
+    def cost(
+        self,
+        model: str,
+        *,
+        input_tokens: int,
+        output_tokens: int = 0,
+        cache_read_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        audio_input_tokens: int = 0,
+        audio_output_tokens: int = 0,
+        images: int = 0,
+        requests: int = 1,
+        batch: bool = False,
+        at: dt.date | None = None,
+    ) -> Cost:
+        """What one call costs, in exact USD by kind (``.total`` sums them).
+
+        ``model`` is any name ``resolve`` accepts; a platform's string (``bedrock/…``, ``azure/eu/…``) is
+        priced at that platform's (and region's) prices. ``input_tokens`` counts every prompt token, cache
+        reads and writes included; ``reasoning_tokens`` are part of ``output_tokens``. ``at`` prices with
+        the prices in force that day.
+        """
+        table = self._tables.get(model) if at is None else None
+        if table is None:
+            table = self._price_table(model, at)
+        return table.cost(
+            input_tokens,
+            output_tokens,
+            cache_read_tokens,
+            cache_write_tokens,
+            reasoning_tokens,
+            audio_input_tokens,
+            audio_output_tokens,
+            images,
+            requests,
+            batch,
+        )
+
+    def cost_from_usage(
+        self, model: str, usage: Mapping[str, Any], *, batch: bool = False, at: dt.date | None = None
+    ) -> Cost:
+        """The cost of a call from the usage object its response carried (OpenAI chat or responses,
+        Anthropic, Gemini; as a dict). Each provider's counting convention is normalized first."""
+        return self.cost(model, **normalize_usage(usage), batch=batch, at=at)
+
+    def pricing(self, model: str, *, at: dt.date | None = None) -> Pricing:
+        """The prices ``model`` (any name) is billed at: its route's and region's when the name is a
+        platform's string, the maker's otherwise; ``at`` picks the prices in force that day."""
+        found = self.lookup(model)
+        pricing = found.model.pricing
+        history = found.model.price_history
+        if found.route is not None and not found.route.pricing.is_empty():
+            pricing, history = found.route.pricing, []
+            if found.region:
+                regional = next(
+                    (d.pricing for d in found.route.deployments if d.region == found.region and d.pricing is not None),
+                    None,
+                )
+                pricing = regional or pricing
+        if at is not None:
+            pricing = _in_force(found.model.id, [*history, pricing], at)
+        if pricing.is_empty():
+            routes = [r.id for r in self.routes(found.model.id) if not r.pricing.is_empty()]
+            hint = f"; price one of its routes instead: {', '.join(routes[:5])}" if routes else ""
+            raise ValidationError(f"{found.model.id} has no price of its own{hint}", [("model", "no price known")])
+        return pricing
+
+    def _price_table(self, model: str, at: dt.date | None) -> PriceTable:
+        found = self.lookup(model)
+        table = PriceTable.of(found.model.id, self.pricing(model, at=at))
+        if at is None:
+            self._tables[model] = table
+        return table
 
     def route(self, route_id: str) -> Route:
         """The route whose id is ``route_id`` (``platform/provider/model``)."""
@@ -175,7 +301,7 @@ class Registry:
         """Canonical ids close to ``name``, best first: for "did you mean" messages."""
         if self._folded is None:
             folded: dict[str, str] = {}
-            for known, (model_id, _) in self._names.items():
+            for known, (model_id, *_) in self._names.items():
                 folded.setdefault(fold(known), model_id)
                 folded.setdefault(fold(known.rpartition("/")[2]), model_id)
             self._folded = folded
@@ -188,3 +314,13 @@ class Registry:
             hits.append(self._folded[close])
         seen: dict[str, None] = dict.fromkeys(hits)
         return list(seen)[:limit]
+
+
+def _in_force(model_id: str, prices: list[Pricing], day: dt.date) -> Pricing:
+    """The prices in force on ``day``; prices with no ``effective_from`` have been in force since ever."""
+    for pricing in reversed(prices):
+        started = pricing.effective_from is None or pricing.effective_from <= day
+        ended = pricing.effective_until is not None and pricing.effective_until <= day
+        if started and not ended:
+            return pricing
+    raise ValidationError(f"no price of {model_id} is known for {day.isoformat()}", [("at", "before the first price")])

@@ -5,7 +5,7 @@ Shape (format 1)::
     {"format": 1, "meta": {"conflicts": n, "snapshots": {source: id}},
      "providers": {id: Provider}, "platforms": {id: Platform},
      "models": {id: Model}, "routes": {id: Route},          # fields at their defaults are left out
-     "names": {name: [model_id, route_id or ""]}}            # every name that resolves exactly
+     "names": {name: [model_id, route_id or "", region or ""]}}   # every name that resolves exactly
 
 ``names`` is precomputed so that resolving a name is one dict lookup. When one name could mean two
 things, the stronger claim wins: a canonical id, then a model's own name or alias, then a maker's own
@@ -29,14 +29,14 @@ FORMAT = 1
 
 def compile_index(catalog: Catalog) -> dict[str, Any]:
     """The index document for ``catalog``."""
-    names: dict[str, tuple[int, str, str]] = {}
+    names: dict[str, tuple[int, str, str, str]] = {}
 
-    def claim(name: str, model_id: str, route_id: str, strength: int) -> None:
+    def claim(name: str, model_id: str, route_id: str, strength: int, region: str = "") -> None:
         held = names.get(name)
         if held is None or strength < held[0]:
-            names[name] = (strength, model_id, route_id)
+            names[name] = (strength, model_id, route_id, region)
         elif held[1] == model_id and not held[2] and route_id and strength == held[0]:
-            names[name] = (strength, model_id, route_id)  # same model, and now we know the route too
+            names[name] = (strength, model_id, route_id, region)  # same model, and now we know the route too
 
     for model in catalog.models:
         claim(model.id, model.id, "", 0)
@@ -48,9 +48,10 @@ def compile_index(catalog: Catalog) -> dict[str, Any]:
         own = route.priority == 1
         claim(route.id, route.model, route.id, 1)
         for deployment in route.deployments:
+            region = deployment.region or ""
             for key in deployment.keys:
-                claim(key, route.model, route.id, 2 if own else 3)
-            claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3)
+                claim(key, route.model, route.id, 2 if own else 3, region)
+            claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3, region)
 
     def dump(record: Any) -> dict[str, Any]:
         dumped: dict[str, Any] = record.model_dump(mode="json", exclude_defaults=True)
@@ -64,7 +65,9 @@ def compile_index(catalog: Catalog) -> dict[str, Any]:
         "platforms": {p.id: dump(p) for p in catalog.platforms},
         "models": {m.id: dump(m) for m in catalog.models},
         "routes": {r.id: dump(r) for r in catalog.routes},
-        "names": {name: [model_id, route_id] for name, (_, model_id, route_id) in sorted(names.items())},
+        "names": {
+            name: [model_id, route_id, region] for name, (_, model_id, route_id, region) in sorted(names.items())
+        },
     }
 
 

@@ -319,7 +319,8 @@ class Merger:
                 b[0].model_string,
             ),
         )
-        route_pricing = primary[1]
+        # the maker's own API bills the maker's price, curated corrections included
+        route_pricing = model.pricing if maker == model.provider else primary[1]
         for deployment, pricing, _ in built:
             if pricing != route_pricing and not pricing.is_empty():
                 deployment.pricing = pricing

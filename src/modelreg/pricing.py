@@ -1,0 +1,219 @@
+"""Usage -> cost, exactly: Decimal USD end to end.
+
+Billing rules, as the providers state them:
+  * ``input_tokens`` counts every prompt token; cache reads, cache writes and audio input are subsets of
+    it, billed at their own prices where the model has them (OpenAI and Anthropic pricing pages).
+  * ``reasoning_tokens`` are a subset of ``output_tokens``; they cost the output price unless the model
+    bills reasoning apart.
+  * Long-context tiers (Anthropic, Gemini): once the prompt exceeds a tier's threshold, the whole request
+    moves to the tier's prices — input, output and cache alike — not just the tokens above it.
+  * Batch: the provider's batch discount comes off every token price.
+
+The hot path works on ``PriceTable``: the prices of one model as plain Decimals, built once per model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from modelreg.errors import ValidationError
+from modelreg.schema import Pricing
+
+ZERO = Decimal(0)
+MILLION = Decimal(1_000_000)
+
+
+class Cost(NamedTuple):
+    """The cost of one call in USD, by kind; ``total`` is their sum. Immutable (a tuple: cheap to make)."""
+
+    model: str
+    input: Decimal
+    cache_read: Decimal
+    cache_write: Decimal
+    output: Decimal
+    reasoning: Decimal
+    audio_input: Decimal
+    audio_output: Decimal
+    images: Decimal
+    requests: Decimal
+    tier: int | None = None  # the threshold of the long-context tier applied, if any
+    batch: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return (
+            self.input
+            + self.cache_read
+            + self.cache_write
+            + self.output
+            + self.reasoning
+            + self.audio_input
+            + self.audio_output
+            + self.images
+            + self.requests
+        )
+
+    def as_dict(self) -> dict[str, str | int | bool | None]:
+        """Every part as a string of exact USD, plus ``total``: for JSON."""
+        parts: dict[str, str | int | bool | None] = {
+            name: format(getattr(self, name).normalize(), "f")
+            for name in (
+                "input",
+                "cache_read",
+                "cache_write",
+                "output",
+                "reasoning",
+                "audio_input",
+                "audio_output",
+                "images",
+                "requests",
+            )
+        }
+        parts.update(model=self.model, total=format(self.total.normalize(), "f"), tier=self.tier, batch=self.batch)
+        return parts
+
+
+@dataclass(frozen=True, slots=True)
+class Rates:
+    """Per-token prices (USD) for one price level: the base, or one long-context tier."""
+
+    input: Decimal
+    output: Decimal
+    cache_read: Decimal
+    cache_write: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTable:
+    """One model's prices, per token, ready for arithmetic. Build with ``PriceTable.of``."""
+
+    model: str
+    base: Rates
+    tiers: tuple[tuple[int, Rates], ...]  # (above_tokens, rates), highest threshold first
+    reasoning: Decimal | None
+    audio_input: Decimal | None
+    audio_output: Decimal | None
+    image: Decimal
+    request: Decimal
+    batch_factor: Decimal | None  # 1 - batch_discount
+
+    @classmethod
+    def of(cls, model_id: str, pricing: Pricing) -> PriceTable:
+        def per_token(value: Decimal | None, fallback: Decimal = ZERO) -> Decimal:
+            return fallback if value is None else value / MILLION
+
+        base_input = per_token(pricing.input)
+        base = Rates(
+            input=base_input,
+            output=per_token(pricing.output),
+            cache_read=per_token(pricing.cache_read, base_input),  # no cache price: billed as input
+            cache_write=per_token(pricing.cache_write, base_input),
+        )
+        tiers = tuple(
+            (
+                tier.above_tokens,
+                Rates(
+                    input=per_token(tier.input, base.input),
+                    output=per_token(tier.output, base.output),
+                    cache_read=per_token(tier.cache_read, base.cache_read),
+                    cache_write=per_token(tier.cache_write, base.cache_write),
+                ),
+            )
+            for tier in sorted(pricing.tiers, key=lambda t: t.above_tokens, reverse=True)
+        )
+        return cls(
+            model=model_id,
+            base=base,
+            tiers=tiers,
+            reasoning=None if pricing.reasoning is None else pricing.reasoning / MILLION,
+            audio_input=None if pricing.input_audio is None else pricing.input_audio / MILLION,
+            audio_output=None if pricing.output_audio is None else pricing.output_audio / MILLION,
+            image=pricing.image or ZERO,
+            request=pricing.request or ZERO,
+            batch_factor=None if pricing.batch_discount is None else 1 - pricing.batch_discount,
+        )
+
+    def cost(
+        self,
+        input_tokens: int,
+        output_tokens: int = 0,
+        cache_read_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        audio_input_tokens: int = 0,
+        audio_output_tokens: int = 0,
+        images: int = 0,
+        requests: int = 1,
+        batch: bool = False,
+    ) -> Cost:
+        """The cost of one call with these counts (see the module docstring for the billing rules)."""
+        if (
+            min(
+                input_tokens,
+                output_tokens,
+                cache_read_tokens,
+                cache_write_tokens,
+                reasoning_tokens,
+                audio_input_tokens,
+                audio_output_tokens,
+                images,
+                requests,
+            )
+            < 0
+        ):
+            raise ValidationError("token and item counts cannot be negative", [("usage", "a count is below zero")])
+        rates, tier = self.base, None
+        for above, tier_rates in self.tiers:
+            if input_tokens > above:
+                rates, tier = tier_rates, above
+                break
+        plain_input = input_tokens - cache_read_tokens - cache_write_tokens
+        audio_in = ZERO
+        if audio_input_tokens and self.audio_input is not None:
+            plain_input -= audio_input_tokens
+            audio_in = audio_input_tokens * self.audio_input
+        plain_output = output_tokens
+        reasoning = ZERO
+        if reasoning_tokens and self.reasoning is not None:
+            plain_output -= reasoning_tokens
+            reasoning = reasoning_tokens * self.reasoning
+        audio_out = ZERO
+        if audio_output_tokens and self.audio_output is not None:
+            plain_output -= audio_output_tokens
+            audio_out = audio_output_tokens * self.audio_output
+        if plain_input < 0 or plain_output < 0:
+            raise ValidationError(
+                "token counts do not add up",
+                [("input_tokens", "must include cache read, cache write and audio input tokens")]
+                if plain_input < 0
+                else [("output_tokens", "must include reasoning and audio output tokens")],
+            )
+        parts = [
+            plain_input * rates.input,
+            cache_read_tokens * rates.cache_read,
+            cache_write_tokens * rates.cache_write,
+            plain_output * rates.output,
+            reasoning,
+            audio_in,
+            audio_out,
+        ]
+        if batch:
+            if self.batch_factor is None:
+                raise ValidationError(f"{self.model} has no batch price", [("batch", "not offered for this model")])
+            parts = [part * self.batch_factor for part in parts]
+        return Cost(
+            self.model,
+            parts[0],
+            parts[1],
+            parts[2],
+            parts[3],
+            parts[4],
+            parts[5],
+            parts[6],
+            images * self.image,
+            requests * self.request,
+            tier,
+            batch,
+        )
