@@ -82,3 +82,33 @@ def test_help_teaches() -> None:
     for command in ("list", "show", "catalog"):
         assert command in result.output
     assert "Example" in runner.invoke(app, ["show", "--help"]).output
+
+
+def test_resolve_explains_the_rule() -> None:
+    result = runner.invoke(app, ["resolve", "apac.anthropic.claude-sonnet-4-5-20250929-v1:0", "--explain"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "anthropic/claude-sonnet-4-5-20250929"
+    assert "rule:" in result.output and "bedrock" in result.output and "region apac" in result.output
+
+
+def test_resolve_json_and_unknown() -> None:
+    data = json.loads(runner.invoke(app, ["resolve", "openrouter/openai/gpt-4o", "--json"]).output)
+    assert data["model"] == "openai/gpt-4o" and data["route"] == "openrouter/openai/gpt-4o"
+    failed = runner.invoke(app, ["resolve", "gpt4o"])
+    assert failed.exit_code == 1 and "openai/gpt-4o" in failed.output
+
+
+def test_cost_prints_exact_parts_and_total() -> None:
+    result = runner.invoke(app, ["cost", "gpt-4o", "--input", "1000", "--output", "500", "--json"])
+    assert result.exit_code == 0, result.output
+    parts = json.loads(result.output)
+    assert parts["input"] == "0.0025" and parts["output"] == "0.005" and parts["total"] == "0.0075"
+    table = runner.invoke(app, ["cost", "claude-sonnet-4-5", "--input", "250000", "--cached", "100000"])
+    assert "long-context" in table.output and "total" in table.output
+
+
+def test_cost_refuses_bad_counts() -> None:
+    assert runner.invoke(app, ["cost", "gpt-4o", "--input", "-5"]).exit_code == 2
+    bad = runner.invoke(app, ["cost", "gpt-4o", "--input", "10", "--cached", "20"])
+    assert bad.exit_code == 1 and "do not add up" in bad.output

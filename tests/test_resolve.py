@@ -91,3 +91,10 @@ def test_every_catalog_id_resolves_to_itself(registry: modelreg.Registry, data: 
     model = data.draw(st.sampled_from(registry.models()))
     assert registry.resolve(model.id).id == model.id
     assert registry.resolve(model.id.upper()).id == model.id
+
+
+def test_resolving_a_retired_model_warns_naming_the_replacement(registry: modelreg.Registry) -> None:
+    with pytest.warns(modelreg.DeprecatedModelWarning, match="use google/gemini-2.5-pro instead"):
+        registry.resolve("google/gemini-1.5-pro")
+    with pytest.warns(modelreg.DeprecatedModelWarning, match="retired"):
+        registry.lookup("claude-2")

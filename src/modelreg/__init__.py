@@ -10,16 +10,20 @@ The public API is what ``__all__`` lists; everything else may change between rel
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from modelreg.errors import (
     CatalogError,
     ConflictError,
+    DeprecatedModelWarning,
     ModelNotFoundError,
     ModelregError,
     SourceError,
     ValidationError,
 )
+from modelreg.pricing import Cost
 from modelreg.registry import Registry, Resolution
 from modelreg.schema import (
     Capability,
@@ -49,7 +53,9 @@ __all__ = [
     "CatalogError",
     "Conflict",
     "ConflictError",
+    "Cost",
     "Deployment",
+    "DeprecatedModelWarning",
     "Lifecycle",
     "Limits",
     "Modality",
@@ -72,7 +78,10 @@ __all__ = [
     "ValidationError",
     "Verification",
     "__version__",
+    "cost",
+    "cost_from_usage",
     "default_registry",
+    "explain",
     "get",
     "load",
     "resolve",
@@ -109,3 +118,18 @@ def get(model_id: str) -> Model:
 def resolve(name: str) -> Model:
     """``default_registry().resolve(name)``: the model any known name means."""
     return default_registry().resolve(name)
+
+
+def explain(name: str) -> Resolution:
+    """``default_registry().explain(name)``: what a name means and which rule matched."""
+    return default_registry().explain(name)
+
+
+def cost(model: str, **usage: Any) -> Cost:
+    """``default_registry().cost(model, input_tokens=…, output_tokens=…, …)``: exact USD for one call."""
+    return default_registry().cost(model, **usage)
+
+
+def cost_from_usage(model: str, usage: Mapping[str, Any], **options: Any) -> Cost:
+    """``default_registry().cost_from_usage(model, usage)``: cost from a provider response's usage dict."""
+    return default_registry().cost_from_usage(model, usage, **options)

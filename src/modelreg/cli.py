@@ -113,6 +113,97 @@ def show(
     _show_model(model, routes)
 
 
+@app.command()
+def resolve(
+    name: Annotated[str, typer.Argument(help="Any model name: an id, alias, LiteLLM key or platform string.")],
+    explain: Annotated[bool, typer.Option("--explain", help="Also say which rule matched.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Print the canonical id a name means (and the route, for a platform's string).
+
+    Example: modelreg resolve us.anthropic.claude-sonnet-4-5-20250929-v1:0 --explain
+    """
+    try:
+        found = _registry().explain(name)
+    except ModelNotFoundError as error:
+        raise _fail(error) from None
+    route = found.route.id if found.route else None
+    if json_out:
+        _print_json(
+            {
+                "name": name,
+                "model": found.model.id,
+                "route": route,
+                "region": found.region,
+                "rule": found.rule,
+                "fine_tuned": found.fine_tuned,
+            }
+        )
+        return
+    typer.echo(found.model.id)
+    if explain:
+        typer.echo(f"rule:   {found.rule}")
+        if route:
+            typer.echo(f"route:  {route}" + (f" (region {found.region})" if found.region else ""))
+        if found.fine_tuned:
+            typer.echo("note:   a fine-tuned model, priced as its base's fine-tunes")
+
+
+@app.command()
+def cost(
+    model: Annotated[str, typer.Argument(help="Any model name; a platform's string prices at that platform.")],
+    input_tokens: Annotated[int, typer.Option("--input", min=0, help="Prompt tokens, cached ones included.")] = 0,
+    output_tokens: Annotated[int, typer.Option("--output", min=0, help="Generated tokens, reasoning included.")] = 0,
+    cached: Annotated[int, typer.Option("--cached", min=0, help="Of the input: tokens read from the cache.")] = 0,
+    cache_write: Annotated[int, typer.Option("--cache-write", min=0, help="Of the input: tokens written.")] = 0,
+    reasoning: Annotated[int, typer.Option("--reasoning", min=0, help="Of the output: reasoning tokens.")] = 0,
+    batch: Annotated[bool, typer.Option("--batch", help="Price with the batch API discount.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Price one call exactly, in USD, by kind of token.
+
+    Example: modelreg cost claude-sonnet-4-5 --input 250000 --cached 100000 --output 2000
+    """
+    try:
+        result = _registry().cost(
+            model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cache_read_tokens=cached,
+            cache_write_tokens=cache_write,
+            reasoning_tokens=reasoning,
+            batch=batch,
+        )
+    except ModelregError as error:
+        raise _fail(error) from None
+    parts = result.as_dict()
+    if json_out:
+        _print_json(parts)
+        return
+    notes = [
+        f"prompt above {fmt.tokens(result.tier)}: long-context prices" if result.tier else "",
+        "batch discount applied" if batch else "",
+    ]
+    table = Table(title=result.model, caption="; ".join(n for n in notes if n) or None)
+    table.add_column("part")
+    table.add_column("USD", justify="right")
+    for part in (
+        "input",
+        "cache_read",
+        "cache_write",
+        "output",
+        "reasoning",
+        "audio_input",
+        "audio_output",
+        "images",
+        "requests",
+    ):
+        if getattr(result, part):
+            table.add_row(part.replace("_", " "), str(parts[part]))
+    table.add_row("[bold]total[/bold]", f"[bold]{parts['total']}[/bold]")
+    console.print(table)
+
+
 def _show_model(model: Model, routes: list[Route]) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")

@@ -7,6 +7,8 @@
     ├── SourceError          an upstream source that could not be read or parsed (.source)
     └── CatalogError         the bundled catalog is missing, stale or inconsistent
 
+    DeprecatedModelWarning   (a warning, not an error) a name resolved to a deprecated or retired model
+
 Catch ``ModelregError`` to handle them all. Messages say what was wrong and what to do next.
 """
 
@@ -57,3 +59,7 @@ class SourceError(ModelregError):
 
 class CatalogError(ModelregError):
     """The bundled catalog is missing, stale or inconsistent; rebuild it with `modelreg catalog build`."""
+
+
+class DeprecatedModelWarning(UserWarning):
+    """A name resolved to a model that is deprecated or retired; the message names the replacement."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from modelreg.catalog import CATALOG_DIR, index
-from modelreg.errors import ModelNotFoundError, ValidationError
+from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ValidationError
 from modelreg.names import Resolver, fold
 from modelreg.pricing import Cost, PriceTable
 from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
@@ -51,6 +52,7 @@ class Registry:
         self._folded: dict[str, str] | None = None
         self._resolver: Resolver | None = None
         self._tables: dict[str, PriceTable] = {}
+        self._going = _going_away(self._raw_models, dt.date.today())
         self._rules_path = rules_path
 
     @classmethod
@@ -79,14 +81,21 @@ class Registry:
         """The model ``name`` means: a canonical id, a model's name or alias, or any upstream key
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
         target = self._names.get(name)
-        if target is not None:
-            model = self._models.get(target[0])
-            if model is not None:
-                return model
-        return self.lookup(name).model
+        model = self._models.get(target[0]) if target is not None else None
+        if model is None:
+            model = self._lookup(name).model
+        if model.id in self._going:
+            _warn(self._going[model.id])
+        return model
 
     def lookup(self, name: str) -> Resolution:
         """Like ``resolve``, but also returns the route when ``name`` is a platform's string, and the rule."""
+        found = self._lookup(name)
+        if found.model.id in self._going:
+            _warn(self._going[found.model.id])
+        return found
+
+    def _lookup(self, name: str) -> Resolution:
         target = self._names.get(name)
         if target is not None:
             model_id, route_id, region = target
@@ -107,11 +116,14 @@ class Registry:
 
     def explain(self, name: str) -> Resolution:
         """How ``name`` resolves: the model, the route, and ``rule``, the rule that matched."""
-        return self.lookup(name)
+        found = self._lookup(name)
+        if found.model.id in self._going:
+            _warn(self._going[found.model.id])
+        return found
 
     def add_alias(self, alias: str, name: str) -> None:
         """Make ``alias`` (e.g. an Azure deployment name) mean whatever ``name`` means, for this registry."""
-        self.lookup(name)  # refuse an alias to nothing
+        self._lookup(name)  # refuse an alias to nothing
         self.resolver.user_aliases[alias] = name
         self.resolver.user_aliases[alias.lower()] = name
 
@@ -176,7 +188,7 @@ class Registry:
     def pricing(self, model: str, *, at: dt.date | None = None) -> Pricing:
         """The prices ``model`` (any name) is billed at: its route's and region's when the name is a
         platform's string, the maker's otherwise; ``at`` picks the prices in force that day."""
-        found = self.lookup(model)
+        found = self._lookup(model)
         pricing = found.model.pricing
         history = found.model.price_history
         if found.route is not None and not found.route.pricing.is_empty():
@@ -196,7 +208,7 @@ class Registry:
         return pricing
 
     def _price_table(self, model: str, at: dt.date | None) -> PriceTable:
-        found = self.lookup(model)
+        found = self._lookup(model)
         table = PriceTable.of(found.model.id, self.pricing(model, at=at))
         if at is None:
             self._tables[model] = table
@@ -324,3 +336,25 @@ def _in_force(model_id: str, prices: list[Pricing], day: dt.date) -> Pricing:
         if started and not ended:
             return pricing
     raise ValidationError(f"no price of {model_id} is known for {day.isoformat()}", [("at", "before the first price")])
+
+
+def _going_away(raw_models: dict[str, dict[str, Any]], today: dt.date) -> dict[str, str]:
+    """Model id -> warning text, for every model deprecated or retired on ``today``."""
+    going = {}
+    iso = today.isoformat()
+    for model_id, raw in raw_models.items():
+        lifecycle = raw.get("lifecycle")
+        if not lifecycle:
+            continue
+        retired = lifecycle.get("status") == "retired" or lifecycle.get("retirement_date", "9999") <= iso
+        if not retired and lifecycle.get("status") != "deprecated" and lifecycle.get("deprecation_date", "9999") > iso:
+            continue
+        when = lifecycle.get("retirement_date" if retired else "deprecation_date")
+        since = f" since {when}" if when else ""
+        instead = f"; use {lifecycle['replacement']} instead" if lifecycle.get("replacement") else ""
+        going[model_id] = f"{model_id} is {'retired' if retired else 'deprecated'}{since}{instead}"
+    return going
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, DeprecatedModelWarning, stacklevel=3)
