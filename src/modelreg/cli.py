@@ -14,6 +14,7 @@ from rich.table import Table
 import modelreg
 from modelreg import format as fmt
 from modelreg.errors import ModelNotFoundError, ModelregError
+from modelreg.pricing import COST_PARTS
 from modelreg.schema import Capability, Model, Route
 
 app = typer.Typer(
@@ -187,17 +188,7 @@ def cost(
     table = Table(title=result.model, caption="; ".join(n for n in notes if n) or None)
     table.add_column("part")
     table.add_column("USD", justify="right")
-    for part in (
-        "input",
-        "cache_read",
-        "cache_write",
-        "output",
-        "reasoning",
-        "audio_input",
-        "audio_output",
-        "images",
-        "requests",
-    ):
+    for part in COST_PARTS:
         if getattr(result, part):
             table.add_row(part.replace("_", " "), str(parts[part]))
     table.add_row("[bold]total[/bold]", f"[bold]{parts['total']}[/bold]")

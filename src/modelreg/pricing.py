@@ -25,6 +25,20 @@ ZERO = Decimal(0)
 MILLION = Decimal(1_000_000)
 
 
+COST_PARTS = (
+    "input",
+    "cache_read",
+    "cache_write",
+    "output",
+    "reasoning",
+    "audio_input",
+    "audio_output",
+    "images",
+    "requests",
+)
+"""The kinds of charge a Cost is split into, in the order people read them."""
+
+
 class Cost(NamedTuple):
     """The cost of one call in USD, by kind; ``total`` is their sum. Immutable (a tuple: cheap to make)."""
 
@@ -58,18 +72,7 @@ class Cost(NamedTuple):
     def as_dict(self) -> dict[str, str | int | bool | None]:
         """Every part as a string of exact USD, plus ``total``: for JSON."""
         parts: dict[str, str | int | bool | None] = {
-            name: format(getattr(self, name).normalize(), "f")
-            for name in (
-                "input",
-                "cache_read",
-                "cache_write",
-                "output",
-                "reasoning",
-                "audio_input",
-                "audio_output",
-                "images",
-                "requests",
-            )
+            name: format(getattr(self, name).normalize(), "f") for name in COST_PARTS
         }
         parts.update(model=self.model, total=format(self.total.normalize(), "f"), tier=self.tier, batch=self.batch)
         return parts
