@@ -55,10 +55,10 @@ def test_batch_applies_the_discount(registry: modelreg.Registry) -> None:
 
 
 def test_reasoning_is_billed_apart_only_where_priced_apart() -> None:
-    apart = PriceTable.of("x/r", Pricing(input=D(1), output=D(4), reasoning=D(10)))
+    apart = PriceTable.of("x/r", Pricing(input=D(1), output=D(4), reasoning=D(10)).model_dump())
     cost = apart.cost(0, output_tokens=1_000, reasoning_tokens=600)
     assert cost.output == 400 * D(4) / 1_000_000 and cost.reasoning == 600 * D(10) / 1_000_000
-    together = PriceTable.of("x/o", Pricing(input=D(1), output=D(4)))
+    together = PriceTable.of("x/o", Pricing(input=D(1), output=D(4)).model_dump())
     assert together.cost(0, output_tokens=1_000, reasoning_tokens=600).total == 1_000 * D(4) / 1_000_000
 
 

@@ -10,9 +10,9 @@ The public API is what ``__all__`` lists; everything else may change between rel
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelreg.errors import (
     CatalogError,
@@ -23,28 +23,30 @@ from modelreg.errors import (
     SourceError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from modelreg.schema import (
+        Capability,
+        Conflict,
+        Deployment,
+        Lifecycle,
+        Limits,
+        Modality,
+        Model,
+        ParameterConstraint,
+        Performance,
+        Platform,
+        PlatformKind,
+        PriceTier,
+        Pricing,
+        Provider,
+        Route,
+        SourceRef,
+        Status,
+        Verification,
+    )
 from modelreg.pricing import Cost
 from modelreg.registry import Registry, Resolution
-from modelreg.schema import (
-    Capability,
-    Conflict,
-    Deployment,
-    Lifecycle,
-    Limits,
-    Modality,
-    Model,
-    ParameterConstraint,
-    Performance,
-    Platform,
-    PlatformKind,
-    PriceTier,
-    Pricing,
-    Provider,
-    Route,
-    SourceRef,
-    Status,
-    Verification,
-)
 
 __version__ = "0.1.0"
 
@@ -87,19 +89,52 @@ __all__ = [
     "resolve",
 ]
 
+_SCHEMA = frozenset(
+    {
+        "Capability",
+        "Conflict",
+        "Deployment",
+        "Lifecycle",
+        "Limits",
+        "Modality",
+        "Model",
+        "ParameterConstraint",
+        "Performance",
+        "Platform",
+        "PlatformKind",
+        "PriceTier",
+        "Pricing",
+        "Provider",
+        "Route",
+        "SourceRef",
+        "Status",
+        "Verification",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    # The schema types (pydantic) load on first use, so `import modelreg` and pricing a call stay fast.
+    if name in _SCHEMA:
+        from modelreg import schema
+
+        return getattr(schema, name)
+    raise AttributeError(f"module 'modelreg' has no attribute {name!r}")
+
+
 _default: Registry | None = None
 
 
-def load(catalog_dir: str | Path | None = None) -> Registry:
+def load(catalog_dir: str | os.PathLike[str] | None = None) -> Registry:
     """A Registry over the bundled catalog, or over the compiled catalog in ``catalog_dir``.
 
     Without an argument, ``$MODELREG_CATALOG_DIR`` is honoured when set.
     """
     if catalog_dir is None:
-        from modelreg.settings import Settings
+        from modelreg.settings import catalog_path
 
-        catalog_dir = Settings.from_env().catalog_dir
-    return Registry.from_catalog(Path(catalog_dir))
+        catalog_dir = catalog_path()
+    return Registry.from_catalog(catalog_dir)
 
 
 def default_registry() -> Registry:

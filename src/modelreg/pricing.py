@@ -14,12 +14,11 @@ The hot path works on ``PriceTable``: the prices of one model as plain Decimals,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from modelreg.errors import ValidationError
-from modelreg.schema import Pricing
 
 ZERO = Decimal(0)
 MILLION = Decimal(1_000_000)
@@ -78,8 +77,7 @@ class Cost(NamedTuple):
         return parts
 
 
-@dataclass(frozen=True, slots=True)
-class Rates:
+class Rates(NamedTuple):
     """Per-token prices (USD) for one price level: the base, or one long-context tier."""
 
     input: Decimal
@@ -88,8 +86,7 @@ class Rates:
     cache_write: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class PriceTable:
+class PriceTable(NamedTuple):
     """One model's prices, per token, ready for arithmetic. Build with ``PriceTable.of``."""
 
     model: str
@@ -103,39 +100,47 @@ class PriceTable:
     batch_factor: Decimal | None  # 1 - batch_discount
 
     @classmethod
-    def of(cls, model_id: str, pricing: Pricing) -> PriceTable:
-        def per_token(value: Decimal | None, fallback: Decimal = ZERO) -> Decimal:
-            return fallback if value is None else value / MILLION
+    def of(cls, model_id: str, pricing: Mapping[str, Any]) -> PriceTable:
+        """The table for one model from its prices as a mapping (a ``Pricing.model_dump()`` or the index's
+        JSON form, where amounts are strings): USD per 1M tokens in, USD per token out."""
 
-        base_input = per_token(pricing.input)
+        def per_token(value: Any, fallback: Decimal = ZERO) -> Decimal:
+            return fallback if value is None else Decimal(value) / MILLION
+
+        def amount(value: Any) -> Decimal | None:
+            return None if value is None else Decimal(value)
+
+        base_input = per_token(pricing.get("input"))
         base = Rates(
             input=base_input,
-            output=per_token(pricing.output),
-            cache_read=per_token(pricing.cache_read, base_input),  # no cache price: billed as input
-            cache_write=per_token(pricing.cache_write, base_input),
+            output=per_token(pricing.get("output")),
+            cache_read=per_token(pricing.get("cache_read"), base_input),  # no cache price: billed as input
+            cache_write=per_token(pricing.get("cache_write"), base_input),
         )
         tiers = tuple(
             (
-                tier.above_tokens,
+                int(tier["above_tokens"]),
                 Rates(
-                    input=per_token(tier.input, base.input),
-                    output=per_token(tier.output, base.output),
-                    cache_read=per_token(tier.cache_read, base.cache_read),
-                    cache_write=per_token(tier.cache_write, base.cache_write),
+                    input=per_token(tier.get("input"), base.input),
+                    output=per_token(tier.get("output"), base.output),
+                    cache_read=per_token(tier.get("cache_read"), base.cache_read),
+                    cache_write=per_token(tier.get("cache_write"), base.cache_write),
                 ),
             )
-            for tier in sorted(pricing.tiers, key=lambda t: t.above_tokens, reverse=True)
+            for tier in sorted(pricing.get("tiers") or (), key=lambda t: int(t["above_tokens"]), reverse=True)
         )
+        discount = amount(pricing.get("batch_discount"))
+        reasoning, audio_in, audio_out = (amount(pricing.get(k)) for k in ("reasoning", "input_audio", "output_audio"))
         return cls(
             model=model_id,
             base=base,
             tiers=tiers,
-            reasoning=None if pricing.reasoning is None else pricing.reasoning / MILLION,
-            audio_input=None if pricing.input_audio is None else pricing.input_audio / MILLION,
-            audio_output=None if pricing.output_audio is None else pricing.output_audio / MILLION,
-            image=pricing.image or ZERO,
-            request=pricing.request or ZERO,
-            batch_factor=None if pricing.batch_discount is None else 1 - pricing.batch_discount,
+            reasoning=None if reasoning is None else reasoning / MILLION,
+            audio_input=None if audio_in is None else audio_in / MILLION,
+            audio_output=None if audio_out is None else audio_out / MILLION,
+            image=amount(pricing.get("image")) or ZERO,
+            request=amount(pricing.get("request")) or ZERO,
+            batch_factor=None if discount is None else 1 - discount,
         )
 
     def cost(

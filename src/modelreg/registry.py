@@ -1,30 +1,34 @@
 """`Registry`: every question about models, answered from an in-memory view of the catalog.
 
-The view is built once from the compiled index. Lookups are dict reads; a ``Model`` is validated the
-first time it is asked for and kept, so repeated ``get``/``resolve`` calls allocate nothing.
+The view is built from the compiled catalog: the small index (names, prices, lifecycles) at load, the
+full records the first time a whole record is asked for. Lookups are dict reads; pricing a call needs
+no pydantic at all; a ``Model`` is validated the first time it is asked for and kept, so repeated
+``get``/``resolve`` calls allocate nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import os
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from modelreg.catalog import CATALOG_DIR, index
+from modelreg.catalog import CATALOG_PATH, index
 from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ValidationError
 from modelreg.names import Resolver, fold
 from modelreg.pricing import Cost, PriceTable
-from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
 from modelreg.usage import normalize as normalize_usage
 
+if TYPE_CHECKING:  # the schema (pydantic) is imported on first use, not with the registry
+    from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+Records = dict[str, Any]
+BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
+
+
+class Resolution(NamedTuple):
     """What a name means: the model, the route and region when the name is a platform's string for it,
     and the rule that matched (``explain`` shows it)."""
 
@@ -39,30 +43,75 @@ class Resolution:
 class Registry:
     """The catalog in memory. Build one with ``modelreg.load()``."""
 
-    def __init__(self, document: dict[str, Any], *, rules_path: Path = CATALOG_DIR / "rules.yaml") -> None:
-        self._raw_models: dict[str, dict[str, Any]] = document["models"]
-        self._raw_routes: dict[str, dict[str, Any]] = document["routes"]
-        self._names: dict[str, list[str]] = document["names"]
-        self._meta: dict[str, Any] = document.get("meta", {})
-        self._providers = {pid: Provider.model_validate(p) for pid, p in document["providers"].items()}
-        self._platforms = {pid: Platform.model_validate(p) for pid, p in document["platforms"].items()}
+    def __init__(
+        self,
+        index: dict[str, Any],
+        records: Records | Callable[[], Records] | None = None,
+        *,
+        rules_path: str | os.PathLike[str] = BUNDLED_RULES,
+    ) -> None:
+        """A registry over a compiled ``index`` and its ``records`` (a document, or a function that reads
+        it when first needed). One document holding both is accepted too (``records`` left out)."""
+        self._names: dict[str, list[str]] = index["names"]
+        self._meta: dict[str, Any] = index.get("meta", {})
+        self._records_source = index if records is None else records
+        self._records: Records | None = None
+        self._prices: dict[str, dict[str, Any]] | None = index.get("prices")
         self._models: dict[str, Model] = {}
         self._routes: dict[str, Route] = {}
+        self._providers: dict[str, Provider] | None = None
+        self._platforms: dict[str, Platform] | None = None
         self._routes_by_model: dict[str, list[str]] | None = None
         self._folded: dict[str, str] | None = None
         self._resolver: Resolver | None = None
         self._tables: dict[str, PriceTable] = {}
-        self._going = _going_away(self._raw_models, dt.date.today())
+        lifecycles = index.get("lifecycle")
+        if lifecycles is None:
+            lifecycles = {mid: raw["lifecycle"] for mid, raw in self._raw_models.items() if raw.get("lifecycle")}
+        self._going = _going_away(lifecycles, dt.date.today())
         self._rules_path = rules_path
 
     @classmethod
-    def from_catalog(cls, catalog_dir: Path) -> Registry:
-        """A registry over the compiled index in ``catalog_dir``."""
-        rules = catalog_dir / "rules.yaml"
+    def from_catalog(cls, catalog_dir: str | os.PathLike[str]) -> Registry:
+        """A registry over the compiled catalog in ``catalog_dir`` (records are read when first needed)."""
+        rules = os.path.join(catalog_dir, "rules.yaml")
         return cls(
-            index.load_index(catalog_dir / index.INDEX_FILE),
-            rules_path=rules if rules.is_file() else CATALOG_DIR / "rules.yaml",
+            index.load_index(os.path.join(catalog_dir, index.INDEX_FILE)),
+            lambda: index.load_index(os.path.join(catalog_dir, index.RECORDS_FILE)),
+            rules_path=rules if os.path.isfile(rules) else BUNDLED_RULES,
         )
+
+    # -- the full records, read on first use ------------------------------------------------------------------
+
+    def _all(self) -> Records:
+        if self._records is None:
+            source = self._records_source
+            self._records = source() if callable(source) else source
+        return self._records
+
+    @property
+    def _raw_models(self) -> dict[str, dict[str, Any]]:
+        models: dict[str, dict[str, Any]] = self._all()["models"]
+        return models
+
+    @property
+    def _raw_routes(self) -> dict[str, dict[str, Any]]:
+        routes: dict[str, dict[str, Any]] = self._all()["routes"]
+        return routes
+
+    def _provider_table(self) -> dict[str, Provider]:
+        if self._providers is None:
+            from modelreg.schema import Provider
+
+            self._providers = {pid: Provider.model_validate(p) for pid, p in self._all()["providers"].items()}
+        return self._providers
+
+    def _platform_table(self) -> dict[str, Platform]:
+        if self._platforms is None:
+            from modelreg.schema import Platform
+
+            self._platforms = {pid: Platform.model_validate(p) for pid, p in self._all()["platforms"].items()}
+        return self._platforms
 
     # -- single records ---------------------------------------------------------------------------------
 
@@ -74,6 +123,8 @@ class Registry:
         raw = self._raw_models.get(model_id)
         if raw is None:
             raise ModelNotFoundError(model_id, self.suggest(model_id))
+        from modelreg.schema import Model
+
         model = self._models[model_id] = Model.model_validate(raw)
         return model
 
@@ -131,10 +182,13 @@ class Registry:
     def resolver(self) -> Resolver:
         """The rule-based resolver, built on the first name that is not an exact hit."""
         if self._resolver is None:
+            from pathlib import Path
+
             from modelreg.catalog.rules import Rules
 
-            rules = Rules.load(self._rules_path)
-            self._resolver = Resolver(self._names, rules, self._raw_routes.keys())
+            rules = Rules.load(Path(self._rules_path))
+            route_ids = {target[1] for target in self._names.values() if target[1]}
+            self._resolver = Resolver(self._names, rules, route_ids)
         return self._resolver
 
     # -- prices -----------------------------------------------------------------------------------------
@@ -208,11 +262,30 @@ class Registry:
         return pricing
 
     def _price_table(self, model: str, at: dt.date | None) -> PriceTable:
-        found = self._lookup(model)
-        table = PriceTable.of(found.model.id, self.pricing(model, at=at))
-        if at is None:
-            self._tables[model] = table
+        if at is not None:
+            return PriceTable.of(self._lookup(model).model.id, self.pricing(model, at=at).model_dump())
+        target = self._names.get(model)
+        if target is None:
+            match = self.resolver.resolve(model)
+            target = [match.model_id, match.route_id, match.region] if match else None
+        raw = self._raw_price(target[0], target[1], target[2]) if target is not None else None
+        if target is None or raw is None:  # unknown, or no price at all: pricing() raises the helpful error
+            return PriceTable.of(self._lookup(model).model.id, self.pricing(model).model_dump())
+        if target[0] in self._going:
+            _warn(self._going[target[0]])
+        table = self._tables[model] = PriceTable.of(target[0], raw)
         return table
+
+    def _raw_price(self, model_id: str, route_id: str, region: str) -> dict[str, Any] | None:
+        """The price a name's target is billed at, from the index: region, then route, then maker."""
+        if self._prices is None:
+            self._prices = _prices_of(self._all())
+        if route_id:
+            if region and f"{route_id}@{region}" in self._prices:
+                return self._prices[f"{route_id}@{region}"]
+            if route_id in self._prices:
+                return self._prices[route_id]
+        return self._prices.get(model_id)
 
     def route(self, route_id: str) -> Route:
         """The route whose id is ``route_id`` (``platform/provider/model``)."""
@@ -220,15 +293,19 @@ class Registry:
         if route is None:
             raw = self._raw_routes.get(route_id)
             if raw is None:
+                import difflib
+
                 raise ModelNotFoundError(route_id, difflib.get_close_matches(route_id, self._raw_routes, n=5))
+            from modelreg.schema import Route
+
             route = self._routes[route_id] = Route.model_validate(raw)
         return route
 
     def provider(self, provider_id: str) -> Provider:
-        return self._providers[provider_id]
+        return self._provider_table()[provider_id]
 
     def platform(self, platform_id: str) -> Platform:
-        return self._platforms[platform_id]
+        return self._platform_table()[platform_id]
 
     # -- collections ------------------------------------------------------------------------------------
 
@@ -240,6 +317,8 @@ class Registry:
         capability: Capability | str | None = None,
     ) -> list[Model]:
         """Every model, optionally only those of ``provider``, of ``family`` or having ``capability``."""
+        from modelreg.schema import Capability
+
         wanted = Capability(capability) if capability is not None else None
         out = []
         for model_id, raw in self._raw_models.items():
@@ -253,10 +332,10 @@ class Registry:
         return out
 
     def providers(self) -> list[Provider]:
-        return list(self._providers.values())
+        return list(self._provider_table().values())
 
     def platforms(self) -> list[Platform]:
-        return list(self._platforms.values())
+        return list(self._platform_table().values())
 
     def families(self) -> list[str]:
         """Every family name, sorted."""
@@ -291,8 +370,8 @@ class Registry:
         return {
             "models": len(self._raw_models),
             "routes": len(self._raw_routes),
-            "providers": len(self._providers),
-            "platforms": len(self._platforms),
+            "providers": len(self._all()["providers"]),
+            "platforms": len(self._all()["platforms"]),
             "families": len(self.families()),
             "names": len(self._names),
             "conflicts": self._meta.get("conflicts", 0),
@@ -317,6 +396,8 @@ class Registry:
                 folded.setdefault(fold(known), model_id)
                 folded.setdefault(fold(known.rpartition("/")[2]), model_id)
             self._folded = folded
+        import difflib
+
         key = fold(name)
         hits: list[str] = []
         exact = self._folded.get(key) or self._folded.get(fold(name.rpartition("/")[2]))
@@ -338,14 +419,23 @@ def _in_force(model_id: str, prices: list[Pricing], day: dt.date) -> Pricing:
     raise ValidationError(f"no price of {model_id} is known for {day.isoformat()}", [("at", "before the first price")])
 
 
-def _going_away(raw_models: dict[str, dict[str, Any]], today: dt.date) -> dict[str, str]:
+def _prices_of(records: Records) -> dict[str, dict[str, Any]]:
+    """The ``prices`` table of an index, from full records (for registries built from one document)."""
+    prices = {mid: raw["pricing"] for mid, raw in records["models"].items() if raw.get("pricing")}
+    for rid, raw in records["routes"].items():
+        if raw.get("pricing"):
+            prices[rid] = raw["pricing"]
+        for deployment in raw.get("deployments", ()):
+            if deployment.get("region") and deployment.get("pricing"):
+                prices[f"{rid}@{deployment['region']}"] = deployment["pricing"]
+    return prices
+
+
+def _going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date) -> dict[str, str]:
     """Model id -> warning text, for every model deprecated or retired on ``today``."""
     going = {}
     iso = today.isoformat()
-    for model_id, raw in raw_models.items():
-        lifecycle = raw.get("lifecycle")
-        if not lifecycle:
-            continue
+    for model_id, lifecycle in lifecycles.items():
         retired = lifecycle.get("status") == "retired" or lifecycle.get("retirement_date", "9999") <= iso
         if not retired and lifecycle.get("status") != "deprecated" and lifecycle.get("deprecation_date", "9999") > iso:
             continue

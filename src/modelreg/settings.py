@@ -10,29 +10,40 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from modelreg.catalog import CATALOG_DIR
+from modelreg.catalog import CATALOG_PATH
+
+if TYPE_CHECKING:  # pathlib is imported only where a Path is made: loading the registry needs none
+    from pathlib import Path
 
 
 def _default_upstream() -> Path:
+    from pathlib import Path
+
     # In a source checkout the snapshots sit beside the repository: <repo>/../shared/upstream
-    repo = CATALOG_DIR.parents[2]
+    repo = Path(CATALOG_PATH).parents[2]
     return (repo.parent / "shared" / "upstream").resolve()
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+def catalog_path(env: Mapping[str, str] | None = None) -> str:
+    """The catalog folder to load: $MODELREG_CATALOG_DIR, else the bundled one (a string: no pathlib)."""
+    env = os.environ if env is None else env
+    return env.get("MODELREG_CATALOG_DIR") or CATALOG_PATH
+
+
+class Settings(NamedTuple):
     upstream_dir: Path
     catalog_dir: Path
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        from pathlib import Path
+
         env = os.environ if env is None else env
         return cls(
             upstream_dir=Path(env["MODELREG_UPSTREAM_DIR"])
             if env.get("MODELREG_UPSTREAM_DIR")
             else _default_upstream(),
-            catalog_dir=Path(env["MODELREG_CATALOG_DIR"]) if env.get("MODELREG_CATALOG_DIR") else CATALOG_DIR,
+            catalog_dir=Path(catalog_path(env)),
         )

@@ -114,7 +114,8 @@ def render(catalog: Catalog) -> dict[str, str]:
             **kind.model_json_schema(),
         }
         files[f"schema/{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
-    files[index.INDEX_FILE] = json.dumps(index.compile_index(catalog), separators=(",", ":"), sort_keys=False) + "\n"
+    files[index.INDEX_FILE] = json.dumps(index.compile_index(catalog), separators=(",", ":")) + "\n"
+    files[index.RECORDS_FILE] = json.dumps(index.compile_records(catalog), separators=(",", ":")) + "\n"
     return files
 
 

@@ -1,11 +1,17 @@
-"""The compiled index: the whole catalog as one compact JSON document that loads in milliseconds.
+"""The compiled catalog: two compact JSON documents that load in milliseconds.
 
-Shape (format 1)::
+``index.json`` holds what the hot paths need (resolving a name, pricing a call, warning about a model
+that is going away), with no pydantic anywhere on the way::
 
-    {"format": 1, "meta": {"conflicts": n, "snapshots": {source: id}},
-     "providers": {id: Provider}, "platforms": {id: Platform},
-     "models": {id: Model}, "routes": {id: Route},          # fields at their defaults are left out
-     "names": {name: [model_id, route_id or "", region or ""]}}   # every name that resolves exactly
+    {"format": 2, "meta": {"conflicts": n, "snapshots": {source: id}},
+     "names": {name: [model_id, route_id or "", region or ""]},   # every name that resolves exactly
+     "prices": {model_id | route_id | "route_id@region": Pricing},   # only where a price is known
+     "lifecycle": {model_id: Lifecycle}}                            # only where something is known
+
+``records.json`` holds every record in full, read the first time a whole record is asked for::
+
+    {"format": 2, "providers": {id: Provider}, "platforms": {id: Platform},
+     "models": {id: Model}, "routes": {id: Route}}                  # fields at their defaults left out
 
 ``names`` is precomputed so that resolving a name is one dict lookup. When one name could mean two
 things, the stronger claim wins: a canonical id, then a model's own name or alias, then a maker's own
@@ -15,7 +21,7 @@ API key, then a platform's key.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING, Any
 
 from modelreg.errors import CatalogError
@@ -24,11 +30,28 @@ if TYPE_CHECKING:
     from modelreg.sync.merge import Catalog
 
 INDEX_FILE = "index.json"
-FORMAT = 1
+RECORDS_FILE = "records.json"
+FORMAT = 2
+
+
+def compile_records(catalog: Catalog) -> dict[str, Any]:
+    """The records document for ``catalog``: every record in full."""
+    return {
+        "format": FORMAT,
+        "providers": {p.id: _dump(p) for p in catalog.providers},
+        "platforms": {p.id: _dump(p) for p in catalog.platforms},
+        "models": {m.id: _dump(m) for m in catalog.models},
+        "routes": {r.id: _dump(r) for r in catalog.routes},
+    }
+
+
+def _dump(record: Any) -> dict[str, Any]:
+    dumped: dict[str, Any] = record.model_dump(mode="json", exclude_defaults=True)
+    return dumped
 
 
 def compile_index(catalog: Catalog) -> dict[str, Any]:
-    """The index document for ``catalog``."""
+    """The index document for ``catalog``: names, prices and lifecycles."""
     names: dict[str, tuple[int, str, str, str]] = {}
 
     def claim(name: str, model_id: str, route_id: str, strength: int, region: str = "") -> None:
@@ -53,28 +76,33 @@ def compile_index(catalog: Catalog) -> dict[str, Any]:
                 claim(key, route.model, route.id, 2 if own else 3, region)
             claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3, region)
 
-    def dump(record: Any) -> dict[str, Any]:
-        dumped: dict[str, Any] = record.model_dump(mode="json", exclude_defaults=True)
-        return dumped
-
+    prices: dict[str, Any] = {}
+    for model in catalog.models:
+        if not model.pricing.is_empty():
+            prices[model.id] = _dump(model.pricing)
+    for route in catalog.routes:
+        if not route.pricing.is_empty():
+            prices[route.id] = _dump(route.pricing)
+        for deployment in route.deployments:
+            if deployment.region and deployment.pricing is not None and not deployment.pricing.is_empty():
+                prices[f"{route.id}@{deployment.region}"] = _dump(deployment.pricing)
+    lifecycle = {m.id: _dump(m.lifecycle) for m in catalog.models if _dump(m.lifecycle)}
     snapshots = {ref.source: ref.as_of for m in catalog.models for ref in m.sources if ref.as_of}
     return {
         "format": FORMAT,
         "meta": {"conflicts": len(catalog.conflicts), "snapshots": dict(sorted(snapshots.items()))},
-        "providers": {p.id: dump(p) for p in catalog.providers},
-        "platforms": {p.id: dump(p) for p in catalog.platforms},
-        "models": {m.id: dump(m) for m in catalog.models},
-        "routes": {r.id: dump(r) for r in catalog.routes},
+        "prices": prices,
+        "lifecycle": lifecycle,
         "names": {
             name: [model_id, route_id, region] for name, (_, model_id, route_id, region) in sorted(names.items())
         },
     }
 
 
-def load_index(path: Path) -> dict[str, Any]:
-    """Read a compiled index, refusing one of another format."""
+def load_index(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a compiled document (index or records), refusing one of another format."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             document: dict[str, Any] = json.load(handle)
     except FileNotFoundError as exc:
         raise CatalogError(f"no compiled catalog at {path}: run `modelreg catalog build`") from exc
