@@ -71,26 +71,7 @@ def list_models(
     if json_out:
         _print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
         return
-    table = Table(title=f"{len(models)} models", show_lines=False)
-    for column, justify in (
-        ("id", "left"),
-        ("context", "right"),
-        ("max out", "right"),
-        ("in $/1M", "right"),
-        ("out $/1M", "right"),
-        ("status", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for m in models:
-        table.add_row(
-            m.id,
-            fmt.tokens(m.limits.context_window),
-            fmt.tokens(m.limits.max_output_tokens),
-            fmt.usd(m.pricing.input),
-            fmt.usd(m.pricing.output),
-            m.lifecycle.status.value,
-        )
-    console.print(table)
+    console.print(_model_table(models, f"{len(models)} models"))
 
 
 @app.command()
@@ -193,6 +174,164 @@ def cost(
             table.add_row(part.replace("_", " "), str(parts[part]))
     table.add_row("[bold]total[/bold]", f"[bold]{parts['total']}[/bold]")
     console.print(table)
+
+
+CapabilityList = Annotated[
+    list[Capability] | None, typer.Option("--require", "-r", help="A capability the model must have (repeat).")
+]
+
+
+def _model_table(models: list[Model], title: str) -> Table:
+    table = Table(title=title)
+    for column, justify in (
+        ("id", "left"),
+        ("context", "right"),
+        ("max out", "right"),
+        ("in $/1M", "right"),
+        ("out $/1M", "right"),
+        ("status", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for m in models:
+        table.add_row(
+            m.id,
+            fmt.tokens(m.limits.context_window),
+            fmt.tokens(m.limits.max_output_tokens),
+            fmt.usd(m.pricing.input),
+            fmt.usd(m.pricing.output),
+            m.lifecycle.status.value,
+        )
+    return table
+
+
+@app.command()
+def find(
+    require: CapabilityList = None,
+    exclude: Annotated[list[Capability] | None, typer.Option(help="A capability the model must not have.")] = None,
+    provider: Annotated[str | None, typer.Option(help="Only this provider's models.")] = None,
+    platform: Annotated[str | None, typer.Option(help="Only models served on this platform.")] = None,
+    min_context: Annotated[int | None, typer.Option(help="Smallest context window, in tokens.")] = None,
+    max_input_price: Annotated[float | None, typer.Option(help="Highest input price, USD per 1M tokens.")] = None,
+    max_output_price: Annotated[float | None, typer.Option(help="Highest output price, USD per 1M tokens.")] = None,
+    sort: Annotated[str, typer.Option(help="id, input_price, output_price, context or release_date.")] = "id",
+    include_deprecated: Annotated[bool, typer.Option(help="Also deprecated and retired models.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 50,
+    json_out: JsonOption = False,
+) -> None:
+    """Find models by capabilities, limits, price and where they are served.
+
+    Example: modelreg find -r vision -r tools --max-input-price 1 --min-context 128000 --sort input_price
+    """
+    try:
+        models = _registry().find(
+            required=[c.value for c in require or ()],
+            excluded=[c.value for c in exclude or ()],
+            provider=provider,
+            platform=platform,
+            min_context=min_context,
+            max_input_price=max_input_price,
+            max_output_price=max_output_price,
+            include_deprecated=include_deprecated,
+            sort=sort,
+        )[:limit]
+    except ModelregError as error:
+        raise _fail(error) from None
+    if json_out:
+        _print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
+        return
+    console.print(_model_table(models, f"{len(models)} models"))
+
+
+@app.command()
+def compare(
+    names: Annotated[list[str], typer.Argument(help="Two or more model names.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Compare models side by side: limits, prices per 1M tokens, capabilities, status.
+
+    Example: modelreg compare gpt-4o claude-sonnet-4-5 gemini-2.5-pro
+    """
+    try:
+        models = _registry().compare(names)
+    except ModelNotFoundError as error:
+        raise _fail(error) from None
+    if json_out:
+        _print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
+        return
+    table = Table()
+    table.add_column("")
+    for m in models:
+        table.add_column(m.id)
+    rows = [
+        ("context", [fmt.tokens(m.limits.context_window) for m in models]),
+        ("max output", [fmt.tokens(m.limits.max_output_tokens) for m in models]),
+        ("input $/1M", [fmt.usd(m.pricing.input) for m in models]),
+        ("output $/1M", [fmt.usd(m.pricing.output) for m in models]),
+        ("cache read $/1M", [fmt.usd(m.pricing.cache_read) for m in models]),
+        ("status", [m.lifecycle.status.value for m in models]),
+        ("released", [m.lifecycle.release_date or "-" for m in models]),
+    ]
+    every = sorted({c.value for m in models for c in m.capabilities})
+    rows += [(cap, ["yes" if m.has(cap) else "-" for m in models]) for cap in every]
+    for label, values in rows:
+        table.add_row(label, *values)
+    console.print(table)
+
+
+@app.command()
+def cheapest(
+    prompt: Annotated[int, typer.Option("--input", min=0, help="Prompt tokens of the request.")],
+    output: Annotated[int, typer.Option("--output", min=0, help="Output tokens of the request.")] = 0,
+    require: CapabilityList = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 10,
+    json_out: JsonOption = False,
+) -> None:
+    """The cheapest ways to run one request, over makers' APIs and every platform, with the exact cost.
+
+    Example: modelreg cheapest --input 20000 --output 1000 -r tools -r vision
+    """
+    quotes = _registry().cheapest(prompt, output, required=[c.value for c in require or ()], limit=limit)
+    if json_out:
+        _print_json(
+            [{"model": q.model, "route": q.route, "platform": q.platform, "cost": q.cost.as_dict()} for q in quotes]
+        )
+        return
+    table = Table(title=f"cheapest for {fmt.tokens(prompt)} in / {fmt.tokens(output)} out")
+    for column in ("model", "where", "USD"):
+        table.add_column(column)
+    for q in quotes:
+        table.add_row(q.model, q.platform or "maker's API", format(q.cost.total.normalize(), "f"))
+    console.print(table)
+
+
+@app.command()
+def deprecations(
+    within: Annotated[str, typer.Option(help="How far ahead to look: 90d, 12w, 6m or a number of days.")] = "90d",
+    json_out: JsonOption = False,
+) -> None:
+    """List models going away (deprecated or retired) soon, with their replacements.
+
+    Example: modelreg deprecations --within 30d
+    """
+    days = _days(within)
+    going = _registry().deprecations(within_days=days)
+    if json_out:
+        _print_json([m._asdict() for m in going])
+        return
+    table = Table(title=f"{len(going)} models going away within {days} days")
+    for column in ("model", "deprecated", "retired", "replacement"):
+        table.add_column(column)
+    for m in going:
+        table.add_row(m.model, m.deprecation_date or "-", m.retirement_date or "-", m.replacement or "-")
+    console.print(table)
+
+
+def _days(text: str) -> int:
+    unit = {"d": 1, "w": 7, "m": 30, "y": 365}.get(text[-1:].lower())
+    number = text[:-1] if unit else text
+    if not number.isdigit():
+        raise typer.BadParameter(f"{text!r}: write a number of days, or like 90d, 12w, 6m")
+    return int(number) * (unit or 1)
 
 
 def _show_model(model: Model, routes: list[Route]) -> None:

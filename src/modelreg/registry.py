@@ -15,10 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from modelreg import queries
 from modelreg.catalog import CATALOG_PATH, index
 from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ValidationError
 from modelreg.names import Resolver, fold
 from modelreg.pricing import Cost, PriceTable
+from modelreg.queries import Facts, Migration, Quote
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) is imported on first use, not with the registry
@@ -65,6 +67,8 @@ class Registry:
         self._folded: dict[str, str] | None = None
         self._resolver: Resolver | None = None
         self._tables: dict[str, PriceTable] = {}
+        self._facts: list[Facts] | None = None
+        self._facts_by_id: dict[str, Facts] = {}
         lifecycles = index.get("lifecycle")
         if lifecycles is None:
             lifecycles = {mid: raw["lifecycle"] for mid, raw in self._raw_models.items() if raw.get("lifecycle")}
@@ -354,6 +358,88 @@ class Registry:
             raise ModelNotFoundError(model_id, self.suggest(model_id))
         routes = [self.route(rid) for rid in self._routes_by_model.get(model_id, ())]
         return sorted(routes, key=lambda r: (r.priority, r.platform))
+
+    # -- questions over the whole catalog ----------------------------------------------------------------
+
+    def facts(self) -> list[Facts]:
+        """Every model as one flat row (capabilities, limits, prices, today's status): what queries scan."""
+        if self._facts is None:
+            self._facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
+            self._facts_by_id = {row.id: row for row in self._facts}
+        return self._facts
+
+    def facts_of(self, model_id: str) -> Facts:
+        self.facts()
+        return self._facts_by_id[model_id]
+
+    def find(self, *, sort: str = "id", **conditions: Any) -> list[Model]:
+        """Models matching every condition, best first: ``required``/``optional``/``excluded`` capabilities,
+        ``provider``, ``family``, ``platform``, ``status``, ``min_context``, ``min_output``,
+        ``max_input_price``/``max_output_price`` (USD per 1M), ``modalities_in``, ``include_deprecated``;
+        ``sort`` by id, input_price, output_price, context or release_date. See ``queries.find``."""
+        return [self.get(mid) for mid in queries.find(self.facts(), sort=sort, **conditions)]
+
+    def find_ids(self, *, sort: str = "id", **conditions: Any) -> list[str]:
+        """Like ``find``, returning ids only (no model objects are made): the fast form."""
+        return queries.find(self.facts(), sort=sort, **conditions)
+
+    def cheapest(
+        self,
+        prompt_tokens: int,
+        output_tokens: int,
+        *,
+        required: Iterable[str] = (),
+        limit: int = 10,
+        include_free: bool = False,
+        **conditions: Any,
+    ) -> list[Quote]:
+        """The cheapest ways to run one request (makers' prices and every route's), with the exact cost;
+        zero prices are left out unless ``include_free``. ``conditions`` are ``find``'s."""
+        return queries.cheapest(
+            self, prompt_tokens, output_tokens, required=required, limit=limit, include_free=include_free, **conditions
+        )
+
+    def price_points(self) -> Iterable[tuple[str | None, str, str | None, dict[str, Any]]]:
+        """Every price the catalog knows: (route id or None, model id, platform or None, raw pricing)."""
+        for model_id, raw in self._raw_models.items():
+            if raw.get("pricing"):
+                yield None, model_id, None, raw["pricing"]
+        for route_id, raw in self._raw_routes.items():
+            if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route repeats the maker's price
+                yield route_id, raw["model"], raw["platform"], raw["pricing"]
+
+    def capability_matrix(self, *, include_deprecated: bool = False) -> dict[str, list[str]]:
+        """Capability -> ids of the models that have it."""
+        return queries.capability_matrix(self.facts(), include_deprecated=include_deprecated)
+
+    def compare(self, names: Iterable[str]) -> list[Model]:
+        """The models ``names`` mean, in the order given (for side-by-side tables)."""
+        return [self.resolve(name) for name in names]
+
+    def alternatives(self, name: str, *, limit: int = 10) -> list[Model]:
+        """Current models with at least the capabilities and context of ``name``'s model, cheaper or newer."""
+        model = self._lookup(name).model
+        return [self.get(mid) for mid in queries.alternatives(self.facts(), self.facts_of(model.id), limit=limit)]
+
+    def availability(self, name: str) -> dict[str, list[Route]]:
+        """Platform -> the routes serving ``name``'s model there (each with its prices)."""
+        model = self._lookup(name).model
+        served: dict[str, list[Route]] = defaultdict(list)
+        for route in self.routes(model.id):
+            served[route.platform].append(route)
+        return dict(served)
+
+    def migrate(self, name: str) -> Migration:
+        """Where a deprecated or retired model leads: the replacement (following chains) and the dates."""
+        model = self._lookup(name).model
+        return queries.migration(self._lifecycles(), model.id, dt.date.today())
+
+    def deprecations(self, *, within_days: int = 90) -> list[Migration]:
+        """Models deprecated or retired between today and ``within_days`` from now, soonest first."""
+        return queries.going_away(self._lifecycles(), dt.date.today(), within_days)
+
+    def _lifecycles(self) -> dict[str, dict[str, Any]]:
+        return {mid: raw["lifecycle"] for mid, raw in self._raw_models.items() if raw.get("lifecycle")}
 
     def names(self) -> Iterable[str]:
         """Every name that resolves exactly."""

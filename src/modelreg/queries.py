@@ -1,0 +1,287 @@
+"""Questions over the whole catalog: find, cheapest, capability matrix, alternatives, lifecycle.
+
+Every query runs over ``Facts``: one flat row per model (capabilities as a frozenset, limits and prices
+as numbers, today's status), built once from the records. A scan of the catalog is a loop over tuples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from modelreg.errors import ValidationError
+from modelreg.pricing import Cost, PriceTable
+
+if TYPE_CHECKING:
+    from modelreg.registry import Registry
+
+_GOING = ("deprecated", "retired")
+SORT_KEYS = ("id", "input_price", "output_price", "context", "release_date")
+
+
+class Facts(NamedTuple):
+    """One model, flattened for scanning."""
+
+    id: str
+    provider: str
+    family: str
+    capabilities: frozenset[str]
+    modalities_in: frozenset[str]
+    status: str  # on the day the facts were built
+    context: int
+    max_output: int
+    input_price: Decimal | None
+    output_price: Decimal | None
+    release_date: str
+    platforms: frozenset[str]
+
+
+class Quote(NamedTuple):
+    """One way to run a request, and what it costs."""
+
+    model: str
+    route: str | None
+    platform: str | None
+    cost: Cost
+
+
+class Migration(NamedTuple):
+    """Where a deprecated or retired model leads: the end of its replacement chain, and the dates."""
+
+    model: str
+    status: str
+    replacement: str | None
+    chain: tuple[str, ...]
+    deprecation_date: str | None
+    retirement_date: str | None
+    migration_guide: str | None
+
+
+def build_facts(models: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]], today: dt.date) -> list[Facts]:
+    """Flatten raw records into Facts (capabilities and platforms as sets, status as of ``today``)."""
+    platforms: dict[str, set[str]] = {}
+    for raw in routes.values():
+        platforms.setdefault(raw["model"], set()).add(raw["platform"])
+    iso = today.isoformat()
+    rows = []
+    for model_id, raw in models.items():
+        limits, pricing, lifecycle = raw.get("limits", {}), raw.get("pricing", {}), raw.get("lifecycle", {})
+        status = lifecycle.get("status", "active")
+        if status != "retired" and lifecycle.get("retirement_date", "9999") <= iso:
+            status = "retired"
+        elif status not in _GOING and lifecycle.get("deprecation_date", "9999") <= iso:
+            status = "deprecated"
+        rows.append(
+            Facts(
+                id=model_id,
+                provider=raw["provider"],
+                family=raw["family"],
+                capabilities=frozenset(raw.get("capabilities", ())),
+                modalities_in=frozenset(raw.get("modalities_in", ("text",))),
+                status=status,
+                context=limits.get("context_window") or 0,
+                max_output=limits.get("max_output_tokens") or 0,
+                input_price=Decimal(pricing["input"]) if "input" in pricing else None,
+                output_price=Decimal(pricing["output"]) if "output" in pricing else None,
+                release_date=lifecycle.get("release_date", ""),
+                platforms=frozenset(platforms.get(model_id, ())),
+            )
+        )
+    return rows
+
+
+def find(
+    rows: Iterable[Facts],
+    *,
+    required: Iterable[str] = (),
+    optional: Iterable[str] = (),
+    excluded: Iterable[str] = (),
+    provider: str | None = None,
+    family: str | None = None,
+    platform: str | None = None,
+    status: str | None = None,
+    min_context: int | None = None,
+    min_output: int | None = None,
+    max_input_price: Decimal | float | str | None = None,
+    max_output_price: Decimal | float | str | None = None,
+    modalities_in: Iterable[str] = (),
+    include_deprecated: bool = False,
+    sort: str = "id",
+) -> list[str]:
+    """Ids of the models that match every given condition, best first.
+
+    Models with more of the ``optional`` capabilities come first; ties are ordered by ``sort`` (one of
+    SORT_KEYS; prices ascending, context and release date descending). A price bound excludes models
+    with no price of their own.
+    """
+    if sort not in SORT_KEYS:
+        raise ValidationError("unknown sort key", [("sort", f"one of {', '.join(SORT_KEYS)}")])
+    need, avoid, nice, media = frozenset(required), frozenset(excluded), frozenset(optional), frozenset(modalities_in)
+    in_cap = None if max_input_price is None else Decimal(str(max_input_price))
+    out_cap = None if max_output_price is None else Decimal(str(max_output_price))
+    hits = []
+    for row in rows:
+        if need and not need <= row.capabilities:
+            continue
+        if avoid and avoid & row.capabilities:
+            continue
+        if provider is not None and row.provider != provider:
+            continue
+        if family is not None and row.family != family:
+            continue
+        if platform is not None and platform not in row.platforms:
+            continue
+        if status is not None:
+            if row.status != status:
+                continue
+        elif not include_deprecated and row.status in _GOING:
+            continue
+        if min_context is not None and row.context < min_context:
+            continue
+        if min_output is not None and row.max_output < min_output:
+            continue
+        if in_cap is not None and (row.input_price is None or row.input_price > in_cap):
+            continue
+        if out_cap is not None and (row.output_price is None or row.output_price > out_cap):
+            continue
+        if media and not media <= row.modalities_in:
+            continue
+        hits.append(row)
+    _order(hits, sort)
+    if nice:
+        hits.sort(key=lambda row: -len(nice & row.capabilities))  # stable: keeps the order within a score
+    return [row.id for row in hits]
+
+
+def _order(rows: list[Facts], sort: str) -> None:
+    """Sort in place: prices ascending (unpriced last), context and release date descending, then by id."""
+    rows.sort(key=lambda r: r.id)
+    if sort in ("input_price", "output_price"):
+        never = Decimal("Infinity")
+        price = (lambda r: r.input_price) if sort == "input_price" else (lambda r: r.output_price)
+        rows.sort(key=lambda r: never if price(r) is None else price(r))
+    elif sort == "context":
+        rows.sort(key=lambda r: r.context, reverse=True)
+    elif sort == "release_date":
+        rows.sort(key=lambda r: r.release_date, reverse=True)
+
+
+def cheapest(
+    registry: Registry,
+    prompt_tokens: int,
+    output_tokens: int,
+    *,
+    required: Iterable[str] = (),
+    limit: int = 10,
+    include_free: bool = False,
+    **conditions: Any,
+) -> list[Quote]:
+    """The cheapest ways to run one request, over makers' prices and every route's, with the computed cost.
+
+    Only models that have the ``required`` capabilities (and match ``conditions``, as for ``find``) and
+    whose context window is known to hold the prompt and the output are considered. Prices of zero (free previews,
+    or upstream entries with no real price) are left out unless ``include_free``.
+    """
+    fits = prompt_tokens + output_tokens
+    candidates = set(find(registry.facts(), required=required, **conditions))
+    quotes = []
+    for route_id, model_id, platform, pricing in registry.price_points():
+        if model_id not in candidates:
+            continue
+        facts = registry.facts_of(model_id)
+        if facts.context < fits:  # an unknown context window is not known to fit
+            continue
+        cost = PriceTable.of(model_id, pricing).cost(prompt_tokens, output_tokens)
+        if cost.total > 0 or include_free:
+            quotes.append(Quote(model_id, route_id, platform, cost))
+    quotes.sort(key=lambda q: (q.cost.total, q.model, q.route or ""))
+    return quotes[:limit]
+
+
+def capability_matrix(rows: Iterable[Facts], *, include_deprecated: bool = False) -> dict[str, list[str]]:
+    """Capability -> ids of the models that have it (sorted), over current models unless asked otherwise."""
+    matrix: dict[str, list[str]] = {}
+    for row in rows:
+        if not include_deprecated and row.status in _GOING:
+            continue
+        for capability in row.capabilities:
+            matrix.setdefault(capability, []).append(row.id)
+    return {cap: sorted(ids) for cap, ids in sorted(matrix.items())}
+
+
+def alternatives(rows: list[Facts], model: Facts, *, limit: int = 10) -> list[str]:
+    """Current models with at least ``model``'s capabilities and context that are cheaper or newer.
+
+    Same-family models come first, then by price (input + output per 1M), then newest.
+    """
+    base_price = _price(model)
+    out = []
+    for row in rows:
+        if row.id == model.id or row.status in _GOING or not model.capabilities <= row.capabilities:
+            continue
+        if model.context and row.context < model.context:
+            continue
+        price = _price(row)
+        cheaper = price is not None and base_price is not None and price < base_price
+        newer = bool(row.release_date) and row.release_date > (model.release_date or "")
+        if cheaper or (newer and row.family == model.family):
+            out.append(row)
+    never = Decimal("Infinity")
+    out.sort(key=lambda r: (r.family != model.family, _price(r) if _price(r) is not None else never, r.id))
+    return [r.id for r in out[:limit]]
+
+
+def _price(row: Facts) -> Decimal | None:
+    if row.input_price is None or row.output_price is None:
+        return None
+    return row.input_price + row.output_price
+
+
+def migration(lifecycles: dict[str, dict[str, Any]], model_id: str, today: dt.date) -> Migration:
+    """Follow ``replacement`` links from ``model_id`` to a model that is not going away (cycles stop)."""
+    chain = [model_id]
+    current = model_id
+    while True:
+        replacement = (lifecycles.get(current) or {}).get("replacement")
+        if not replacement or replacement in chain:
+            break
+        chain.append(replacement)
+        current = replacement
+        if _status(lifecycles.get(current) or {}, today) not in _GOING:
+            break
+    lifecycle = lifecycles.get(model_id) or {}
+    return Migration(
+        model=model_id,
+        status=_status(lifecycle, today),
+        replacement=chain[-1] if len(chain) > 1 else None,
+        chain=tuple(chain),
+        deprecation_date=lifecycle.get("deprecation_date"),
+        retirement_date=lifecycle.get("retirement_date"),
+        migration_guide=lifecycle.get("migration_guide"),
+    )
+
+
+def _status(lifecycle: dict[str, Any], today: dt.date) -> str:
+    iso = today.isoformat()
+    status: str = lifecycle.get("status", "active")
+    if status == "retired" or lifecycle.get("retirement_date", "9999") <= iso:
+        return "retired"
+    if status == "deprecated" or lifecycle.get("deprecation_date", "9999") <= iso:
+        return "deprecated"
+    return status
+
+
+def going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date, within_days: int) -> list[Migration]:
+    """Models whose deprecation or retirement date falls between today and ``within_days`` from now,
+    soonest first."""
+    horizon = (today + dt.timedelta(days=within_days)).isoformat()
+    iso = today.isoformat()
+    hits = []
+    for model_id, lifecycle in lifecycles.items():
+        dates = [d for d in (lifecycle.get("deprecation_date"), lifecycle.get("retirement_date")) if d]
+        upcoming = [d for d in dates if iso <= d <= horizon]
+        if upcoming:
+            hits.append((min(upcoming), model_id))
+    return [migration(lifecycles, model_id, today) for _, model_id in sorted(hits)]

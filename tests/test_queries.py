@@ -1,0 +1,128 @@
+"""Questions over the whole catalog, through the public API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+import modelreg
+from modelreg.cli import app
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def test_find_applies_every_condition(registry: modelreg.Registry) -> None:
+    models = registry.find(
+        required=["vision", "tools"],
+        excluded=["reasoning"],
+        min_context=100_000,
+        max_input_price=3,
+        provider="openai",
+        sort="input_price",
+    )
+    assert models
+    for m in models:
+        assert m.has("vision") and m.has("tools") and not m.has("reasoning")
+        assert m.provider == "openai" and m.limits.context_window >= 100_000
+        assert m.pricing.input is not None and m.pricing.input <= 3
+    prices = [m.pricing.input for m in models]
+    assert prices == sorted(prices)  # type: ignore[type-var]
+
+
+def test_find_hides_deprecated_and_retired_unless_asked(registry: modelreg.Registry) -> None:
+    current = set(registry.find_ids(provider="google"))
+    everything = set(registry.find_ids(provider="google", include_deprecated=True))
+    assert "google/gemini-1.5-pro" not in current and "google/gemini-1.5-pro" in everything
+    assert registry.find_ids(status="retired", provider="google")
+
+
+def test_find_on_a_platform_and_by_input_modality(registry: modelreg.Registry) -> None:
+    on_bedrock = registry.find(platform="bedrock", provider="anthropic")
+    assert on_bedrock and all(any(r.platform == "bedrock" for r in registry.routes(m.id)) for m in on_bedrock)
+    audio = registry.find(modalities_in=["audio"], provider="google")
+    assert audio and all(modelreg.Modality.audio in m.modalities_in for m in audio)
+
+
+def test_optional_capabilities_rank_first(registry: modelreg.Registry) -> None:
+    ids = registry.find_ids(provider="anthropic", optional=["computer_use"])
+    flags = [registry.get(i).has("computer_use") for i in ids]
+    assert flags == sorted(flags, reverse=True) and flags[0]
+
+
+def test_find_refuses_an_unknown_sort(registry: modelreg.Registry) -> None:
+    with pytest.raises(modelreg.ValidationError):
+        registry.find(sort="vibes")
+
+
+def test_cheapest_quotes_makers_and_routes_with_exact_costs(registry: modelreg.Registry) -> None:
+    quotes = registry.cheapest(20_000, 1_000, required=["tools", "vision"], limit=20)
+    assert len(quotes) == 20
+    totals = [q.cost.total for q in quotes]
+    assert totals == sorted(totals) and totals[0] > 0
+    for q in quotes:
+        model = registry.get(q.model)
+        assert model.has("tools") and model.has("vision")
+        expected = registry.cost(q.route or q.model, input_tokens=20_000, output_tokens=1_000)
+        assert q.cost.total == expected.total
+
+
+def test_cheapest_respects_the_context_window(registry: modelreg.Registry) -> None:
+    for q in registry.cheapest(900_000, 10_000, limit=10):
+        assert registry.get(q.model).limits.context_window >= 910_000
+
+
+def test_capability_matrix(registry: modelreg.Registry) -> None:
+    matrix = registry.capability_matrix()
+    assert "openai/gpt-4o" in matrix["vision"] and "openai/gpt-4o" not in matrix["embedding"]
+    assert set(matrix) <= {c.value for c in modelreg.Capability}
+
+
+def test_compare_and_availability(registry: modelreg.Registry) -> None:
+    models = registry.compare(["gpt-4o", "claude-sonnet-4-5"])
+    assert [m.id for m in models] == ["openai/gpt-4o", "anthropic/claude-sonnet-4-5-20250929"]
+    where = registry.availability("claude-sonnet-4-5")
+    assert {"anthropic", "bedrock", "vertex_ai"} <= set(where)
+    assert where["bedrock"][0].pricing.input == Decimal(3)
+
+
+def test_alternatives_are_current_and_at_least_as_capable(registry: modelreg.Registry) -> None:
+    base = registry.get("openai/gpt-4o")
+    alternatives = registry.alternatives("gpt-4o")
+    assert alternatives
+    for alt in alternatives:
+        assert set(base.capabilities) <= set(alt.capabilities)
+        assert alt.lifecycle.status_on(dt.date.today()).value not in ("deprecated", "retired")
+
+
+def test_migrate_follows_replacements(registry: modelreg.Registry) -> None:
+    move = registry.migrate("gemini-1.5-pro")
+    assert move.status == "retired" and move.replacement == "google/gemini-2.5-pro"
+    assert move.retirement_date == "2025-09-24" and move.chain[0] == "google/gemini-1.5-pro"
+    assert registry.migrate("gpt-4o").replacement is None
+
+
+def test_deprecations_within_a_window(registry: modelreg.Registry) -> None:
+    today = dt.date.today().isoformat()
+    soon = registry.deprecations(within_days=30)
+    later = registry.deprecations(within_days=365)
+    assert {m.model for m in soon} <= {m.model for m in later}
+    horizon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    for m in soon:
+        dates = [d for d in (m.deprecation_date, m.retirement_date) if d]
+        assert any(today <= d <= horizon for d in dates)
+
+
+def test_cli_find_compare_cheapest_deprecations() -> None:
+    found = json.loads(runner.invoke(app, ["find", "-r", "vision", "--provider", "openai", "--json"]).output)
+    assert found and all("vision" in m["capabilities"] for m in found)
+    compared = runner.invoke(app, ["compare", "gpt-4o", "claude-sonnet-4-5"])
+    assert compared.exit_code == 0 and "$2.50" in compared.output and "$3.00" in compared.output
+    quotes = json.loads(runner.invoke(app, ["cheapest", "--input", "20000", "--output", "1000", "--json"]).output)
+    assert quotes and Decimal(quotes[0]["cost"]["total"]) > 0
+    going = runner.invoke(app, ["deprecations", "--within", "52w"])
+    assert going.exit_code == 0 and "going away within 364 days" in going.output
+    assert runner.invoke(app, ["deprecations", "--within", "soon"]).exit_code == 2
