@@ -45,7 +45,9 @@ if TYPE_CHECKING:
         Status,
         Verification,
     )
+from modelreg.params import Issue
 from modelreg.pricing import Cost
+from modelreg.queries import Migration, Quote
 from modelreg.registry import Registry, Resolution
 
 __version__ = "0.1.0"
@@ -58,8 +60,10 @@ __all__ = [
     "Cost",
     "Deployment",
     "DeprecatedModelWarning",
+    "Issue",
     "Lifecycle",
     "Limits",
+    "Migration",
     "Modality",
     "Model",
     "ModelNotFoundError",
@@ -71,6 +75,7 @@ __all__ = [
     "PriceTier",
     "Pricing",
     "Provider",
+    "Quote",
     "Registry",
     "Resolution",
     "Route",
@@ -80,13 +85,18 @@ __all__ = [
     "ValidationError",
     "Verification",
     "__version__",
+    "cheapest",
+    "convert",
     "cost",
     "cost_from_usage",
     "default_registry",
     "explain",
+    "find",
     "get",
     "load",
+    "migrate",
     "resolve",
+    "validate",
 ]
 
 _SCHEMA = frozenset(
@@ -168,3 +178,28 @@ def cost(model: str, **usage: Any) -> Cost:
 def cost_from_usage(model: str, usage: Mapping[str, Any], **options: Any) -> Cost:
     """``default_registry().cost_from_usage(model, usage)``: cost from a provider response's usage dict."""
     return default_registry().cost_from_usage(model, usage, **options)
+
+
+def validate(model: str, params: Mapping[str, Any], **options: Any) -> list[Issue]:
+    """``default_registry().validate(model, params)``: every problem with this request for this model."""
+    return default_registry().validate(model, params, **options)
+
+
+def convert(model: str, params: Mapping[str, Any], **options: Any) -> dict[str, Any]:
+    """``default_registry().convert(model, params)``: the request in the serving API's own names."""
+    return default_registry().convert(model, params, **options)
+
+
+def find(**conditions: Any) -> list[Model]:
+    """``default_registry().find(...)``: models matching every condition."""
+    return default_registry().find(**conditions)
+
+
+def cheapest(prompt_tokens: int, output_tokens: int, **conditions: Any) -> list[Quote]:
+    """``default_registry().cheapest(...)``: the cheapest ways to run one request."""
+    return default_registry().cheapest(prompt_tokens, output_tokens, **conditions)
+
+
+def migrate(name: str) -> Migration:
+    """``default_registry().migrate(name)``: where a deprecated or retired model leads."""
+    return default_registry().migrate(name)

@@ -15,10 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from modelreg import params as params_module
 from modelreg import queries
 from modelreg.catalog import CATALOG_PATH, index
 from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ValidationError
 from modelreg.names import Resolver, fold
+from modelreg.params import Issue
 from modelreg.pricing import Cost, PriceTable
 from modelreg.queries import Facts, Migration, Quote
 from modelreg.usage import normalize as normalize_usage
@@ -68,6 +70,7 @@ class Registry:
         self._resolver: Resolver | None = None
         self._tables: dict[str, PriceTable] = {}
         self._facts: list[Facts] | None = None
+        self._params: params_module.ParameterRules | None = None
         self._facts_by_id: dict[str, Facts] = {}
         lifecycles = index.get("lifecycle")
         if lifecycles is None:
@@ -358,6 +361,55 @@ class Registry:
             raise ModelNotFoundError(model_id, self.suggest(model_id))
         routes = [self.route(rid) for rid in self._routes_by_model.get(model_id, ())]
         return sorted(routes, key=lambda r: (r.priority, r.platform))
+
+    # -- requests -----------------------------------------------------------------------------------------
+
+    def validate(
+        self, model: str, params: Mapping[str, Any], *, prompt_tokens: int | None = None, platform: str | None = None
+    ) -> list[Issue]:
+        """Every problem with sending ``params`` (OpenAI-style names) to ``model``: unknown or unsupported
+        parameters, values out of range, ``max_tokens`` above the output limit, prompt plus output above the
+        context window, a capability the request needs and the model lacks, a deprecated or retired model.
+        A platform's string (or ``platform``) checks against that platform's API."""
+        found = self._lookup(model)
+        status = self.facts_of(found.model.id).status
+        return params_module.validate(
+            self._parameter_rules(),
+            found.model,
+            dict(params),
+            prompt_tokens=prompt_tokens,
+            platform=platform or (found.route.platform if found.route else None),
+            status=status,
+        )
+
+    def convert(
+        self, model: str, params: Mapping[str, Any], *, platform: str | None = None, strict: bool = False
+    ) -> dict[str, Any]:
+        """``params`` as the API serving ``model`` takes them: renamed (Gemini ``max_output_tokens``, OpenAI
+        reasoning models' ``max_completion_tokens``, ``stop_sequences``…), required defaults applied, rejected
+        parameters dropped, or refused with a ValidationError when ``strict``. A platform's string (or
+        ``platform``) converts for that platform and sets ``model`` to its model string."""
+        found = self._lookup(model)
+        route, region = found.route, found.region
+        if platform is not None and (route is None or route.platform != platform):
+            route, region = next((r for r in self.routes(found.model.id) if r.platform == platform), None), None
+        model_string = None
+        if route is not None:
+            regional = [d.model_string for d in route.deployments if region and d.region == region]
+            model_string = regional[0] if regional else route.model_string
+        return params_module.convert(
+            self._parameter_rules(),
+            found.model,
+            dict(params),
+            strict=strict,
+            platform=platform or (route.platform if route else None),
+            model_string=model_string,
+        )
+
+    def _parameter_rules(self) -> params_module.ParameterRules:
+        if self._params is None:
+            self._params = params_module.ParameterRules.load(os.path.join(CATALOG_PATH, "parameters.yaml"))
+        return self._params
 
     # -- questions over the whole catalog ----------------------------------------------------------------
 
