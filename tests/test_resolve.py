@@ -98,3 +98,12 @@ def test_resolving_a_retired_model_warns_naming_the_replacement(registry: modelr
         registry.resolve("google/gemini-1.5-pro")
     with pytest.warns(modelreg.DeprecatedModelWarning, match="retired"):
         registry.lookup("claude-2")
+
+
+def test_a_remembered_miss_is_forgotten_when_an_alias_makes_it_mean_something() -> None:
+    reg = modelreg.load()
+    with pytest.raises(modelreg.ModelNotFoundError):
+        reg.resolve("team-default")
+    reg.add_alias("team-default", "gpt-4o")
+    assert reg.resolve("team-default").id == "openai/gpt-4o"
+    assert reg.cost("team-default", input_tokens=1_000_000).total == 2.5

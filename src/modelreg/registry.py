@@ -19,7 +19,7 @@ from modelreg import params as params_module
 from modelreg import queries
 from modelreg.catalog import CATALOG_PATH, index
 from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ValidationError
-from modelreg.names import Resolver, fold
+from modelreg.names import Match, Resolver, fold
 from modelreg.params import Issue
 from modelreg.pricing import Cost, PriceTable
 from modelreg.queries import Facts, Migration, Quote
@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the schema (pydantic) is imported on first use, not with th
 
 Records = dict[str, Any]
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
+_MEMORY = 4096  # names remembered by the rule-based resolver and the suggester
 
 
 class Resolution(NamedTuple):
@@ -71,6 +72,8 @@ class Registry:
         self._tables: dict[str, PriceTable] = {}
         self._facts: list[Facts] | None = None
         self._params: params_module.ParameterRules | None = None
+        self._matched: dict[str, Match | None] = {}
+        self._suggested: dict[tuple[str, int], list[str]] = {}
         self._facts_by_id: dict[str, Facts] = {}
         lifecycles = index.get("lifecycle")
         if lifecycles is None:
@@ -160,7 +163,7 @@ class Registry:
             return Resolution(
                 self.get(model_id), self.route(route_id) if route_id else None, name, region=region or None
             )
-        match = self.resolver.resolve(name)
+        match = self._match(name)
         if match is None:
             raise ModelNotFoundError(name, self.suggest(name))
         return Resolution(
@@ -184,6 +187,8 @@ class Registry:
         self._lookup(name)  # refuse an alias to nothing
         self.resolver.user_aliases[alias] = name
         self.resolver.user_aliases[alias.lower()] = name
+        self._matched.clear()  # a remembered miss (or price) may mean something now
+        self._tables.clear()
 
     @property
     def resolver(self) -> Resolver:
@@ -273,7 +278,7 @@ class Registry:
             return PriceTable.of(self._lookup(model).model.id, self.pricing(model, at=at).model_dump())
         target = self._names.get(model)
         if target is None:
-            match = self.resolver.resolve(model)
+            match = self._match(model)
             target = [match.model_id, match.route_id, match.region] if match else None
         raw = self._raw_price(target[0], target[1], target[2]) if target is not None else None
         if target is None or raw is None:  # unknown, or no price at all: pricing() raises the helpful error
@@ -526,8 +531,26 @@ class Registry:
 
     # -- help for people --------------------------------------------------------------------------------
 
+    def _match(self, name: str) -> Match | None:
+        """The resolver's answer for a name that is not an exact key, remembered (misses too): the same
+        messy name tends to arrive again and again. The memory is bounded."""
+        if name in self._matched:
+            return self._matched[name]
+        if len(self._matched) >= _MEMORY:
+            self._matched.clear()
+        match = self._matched[name] = self.resolver.resolve(name)
+        return match
+
     def suggest(self, name: str, *, limit: int = 5) -> list[str]:
-        """Canonical ids close to ``name``, best first: for "did you mean" messages."""
+        """Canonical ids close to ``name``, best first: for "did you mean" messages (remembered per name)."""
+        key = (name, limit)
+        if key not in self._suggested:
+            if len(self._suggested) >= _MEMORY:
+                self._suggested.clear()
+            self._suggested[key] = self._suggest(name, limit)
+        return list(self._suggested[key])
+
+    def _suggest(self, name: str, limit: int) -> list[str]:
         if self._folded is None:
             folded: dict[str, str] = {}
             for known, (model_id, *_) in self._names.items():
