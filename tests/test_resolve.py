@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -107,3 +109,16 @@ def test_a_remembered_miss_is_forgotten_when_an_alias_makes_it_mean_something() 
     reg.add_alias("team-default", "gpt-4o")
     assert reg.resolve("team-default").id == "openai/gpt-4o"
     assert reg.cost("team-default", input_tokens=1_000_000).total == 2.5
+
+
+def test_aliases_from_a_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("prod-chat: azure/gpt-4o\ncheap: claude-haiku-4-5\n", encoding="utf-8")
+    monkeypatch.setenv("MODELREG_ALIASES", str(aliases))
+    reg = modelreg.load()
+    assert reg.explain("prod-chat").route.platform == "azure"  # type: ignore[union-attr]
+    assert reg.resolve("cheap").id == "anthropic/claude-haiku-4-5-20251001"
+    aliases.write_text("prod-chat: gpt-9-ultra\n", encoding="utf-8")
+    with pytest.raises(modelreg.ValidationError) as info:
+        modelreg.load()
+    assert info.value.errors[0][0] == "prod-chat"

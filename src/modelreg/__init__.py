@@ -135,16 +135,21 @@ def __getattr__(name: str) -> Any:
 _default: Registry | None = None
 
 
-def load(catalog_dir: str | os.PathLike[str] | None = None) -> Registry:
+def load(
+    catalog_dir: str | os.PathLike[str] | None = None, *, aliases: str | os.PathLike[str] | None = None
+) -> Registry:
     """A Registry over the bundled catalog, or over the compiled catalog in ``catalog_dir``.
 
-    Without an argument, ``$MODELREG_CATALOG_DIR`` is honoured when set.
+    ``aliases`` names a YAML file of your own names (``prod-chat: azure/gpt-4o``); without arguments
+    ``$MODELREG_CATALOG_DIR`` and ``$MODELREG_ALIASES`` are honoured when set.
     """
-    if catalog_dir is None:
-        from modelreg.settings import catalog_path
+    from modelreg import settings
 
-        catalog_dir = catalog_path()
-    return Registry.from_catalog(catalog_dir)
+    registry = Registry.from_catalog(catalog_dir if catalog_dir is not None else settings.catalog_path())
+    alias_file = aliases if aliases is not None else settings.aliases_path()
+    if alias_file is not None:
+        registry.add_aliases_from(alias_file)
+    return registry
 
 
 def default_registry() -> Registry:

@@ -190,6 +190,36 @@ class Registry:
         self._matched.clear()  # a remembered miss (or price) may mean something now
         self._tables.clear()
 
+    def add_aliases_from(self, path: str | os.PathLike[str]) -> None:
+        """Add every ``alias: name`` pair of a YAML file; refuses the whole file if one name is unknown."""
+        import yaml
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                pairs = yaml.safe_load(handle) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValidationError(
+                f"cannot read aliases from {os.fspath(path)}: {exc}", [("aliases", str(exc))]
+            ) from exc
+        if not isinstance(pairs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs.items()):
+            raise ValidationError(
+                f"{os.fspath(path)} must map alias names to model names", [("aliases", "not a mapping")]
+            )
+        unknown = [
+            (alias, f"{name!r} is not a known model name") for alias, name in pairs.items() if not self._knows(name)
+        ]
+        if unknown:
+            raise ValidationError(f"{os.fspath(path)} names models modelreg does not know", unknown)
+        for alias, name in pairs.items():
+            self.add_alias(alias, name)
+
+    def _knows(self, name: str) -> bool:
+        try:
+            self._lookup(name)
+        except ModelNotFoundError:
+            return False
+        return True
+
     @property
     def resolver(self) -> Resolver:
         """The rule-based resolver, built on the first name that is not an exact hit."""

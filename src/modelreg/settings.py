@@ -4,6 +4,7 @@
 | ------------------------ | --------------------------------------------------------- | -------------------- |
 | MODELREG_UPSTREAM_DIR    | folder holding the upstream snapshots for catalog builds  | ../shared/upstream   |
 | MODELREG_CATALOG_DIR     | a catalog folder to load instead of the bundled one       | the bundled catalog  |
+| MODELREG_ALIASES         | a YAML file of your own names: `alias: model name`        | none                 |
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ def catalog_path(env: Mapping[str, str] | None = None) -> str:
     """The catalog folder to load: $MODELREG_CATALOG_DIR, else the bundled one (a string: no pathlib)."""
     env = os.environ if env is None else env
     return env.get("MODELREG_CATALOG_DIR") or CATALOG_PATH
+
+
+def aliases_path(env: Mapping[str, str] | None = None) -> str | None:
+    """The user's alias file ($MODELREG_ALIASES), e.g. Azure deployment names -> the models they run."""
+    env = os.environ if env is None else env
+    return env.get("MODELREG_ALIASES") or None
 
 
 class Settings(NamedTuple):
