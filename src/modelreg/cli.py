@@ -46,6 +46,13 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
 
+def _print_models(models: list[Model], json_out: bool) -> None:
+    if json_out:
+        _print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
+    else:
+        console.print(_model_table(models, f"{len(models)} models"))
+
+
 def _fail(error: ModelregError) -> typer.Exit:
     console.print(f"[red]error:[/red] {error}", highlight=False)
     return typer.Exit(code=1)
@@ -67,11 +74,7 @@ def list_models(
 
     Example: modelreg list --provider anthropic --capability reasoning
     """
-    models = _registry().models(provider=provider, family=family, capability=capability)
-    if json_out:
-        _print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
-        return
-    console.print(_model_table(models, f"{len(models)} models"))
+    _print_models(_registry().models(provider=provider, family=family, capability=capability), json_out)
 
 
 @app.command()
@@ -236,10 +239,7 @@ def find(
         )[:limit]
     except ModelregError as error:
         raise _fail(error) from None
-    if json_out:
-        _print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
-        return
-    console.print(_model_table(models, f"{len(models)} models"))
+    _print_models(models, json_out)
 
 
 @app.command()
