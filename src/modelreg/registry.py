@@ -407,7 +407,7 @@ class Registry:
         context window, a capability the request needs and the model lacks, a deprecated or retired model.
         A platform's string (or ``platform``) checks against that platform's API."""
         found = self._lookup(model)
-        status = self.facts_of(found.model.id).status
+        status = found.model.lifecycle.status_on(dt.date.today()).value
         return params_module.validate(
             self._parameter_rules(),
             found.model,
