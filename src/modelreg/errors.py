@@ -5,7 +5,8 @@
     ├── ValidationError      input that breaks the schema or a rule (.errors: [(field, message)])
     ├── ConflictError        a write based on a version that is no longer current (.expected, .actual)
     ├── SourceError          an upstream source that could not be read or parsed (.source)
-    └── CatalogError         the bundled catalog is missing, stale or inconsistent
+    ├── CatalogError         the bundled catalog is missing, stale or inconsistent
+    └── StoreError           the store's database cannot be used (unreachable, or newer than this code)
 
     DeprecatedModelWarning   (a warning, not an error) a name resolved to a deprecated or retired model
 
@@ -59,6 +60,10 @@ class SourceError(ModelregError):
 
 class CatalogError(ModelregError):
     """The bundled catalog is missing, stale or inconsistent; rebuild it with `modelreg catalog build`."""
+
+
+class StoreError(ModelregError):
+    """The store's database cannot be used: say which database and what to do."""
 
 
 class DeprecatedModelWarning(UserWarning):

@@ -25,8 +25,9 @@ from modelreg.pricing import Cost, PriceTable
 from modelreg.queries import Facts, Migration, Quote
 from modelreg.usage import normalize as normalize_usage
 
-if TYPE_CHECKING:  # the schema (pydantic) is imported on first use, not with the registry
+if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
     from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
+    from modelreg.store import Store
 
 Records = dict[str, Any]
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
@@ -54,12 +55,27 @@ class Registry:
         records: Records | Callable[[], Records] | None = None,
         *,
         rules_path: str | os.PathLike[str] = BUNDLED_RULES,
+        store: Store | None = None,
     ) -> None:
         """A registry over a compiled ``index`` and its ``records`` (a document, or a function that reads
-        it when first needed). One document holding both is accepted too (``records`` left out)."""
+        it when first needed); one document holding both is accepted too (``records`` left out). With a
+        ``store``, the view is the catalog with the store's records and prices laid over it, and it follows
+        the store: a change committed by any process is seen on the next read."""
+        self._base_index = index
+        self._base_records = index if records is None else records
+        self._rules_path = rules_path
+        self._params: params_module.ParameterRules | None = None
+        self._store = store
+        self._seen = -1
+        self._install(index, self._base_records)
+        if store is not None:
+            self._follow_store(force=True)
+
+    def _install(self, index: dict[str, Any], records: Records | Callable[[], Records]) -> None:
+        """Serve this (index, records) pair: every cache starts empty."""
         self._names: dict[str, list[str]] = index["names"]
         self._meta: dict[str, Any] = index.get("meta", {})
-        self._records_source = index if records is None else records
+        self._records_source = records
         self._records: Records | None = None
         self._prices: dict[str, dict[str, Any]] | None = index.get("prices")
         self._models: dict[str, Model] = {}
@@ -71,15 +87,34 @@ class Registry:
         self._resolver: Resolver | None = None
         self._tables: dict[str, PriceTable] = {}
         self._facts: list[Facts] | None = None
-        self._params: params_module.ParameterRules | None = None
+        self._facts_by_id: dict[str, Facts] = {}
         self._matched: dict[str, Match | None] = {}
         self._suggested: dict[tuple[str, int], list[str]] = {}
-        self._facts_by_id: dict[str, Facts] = {}
+        self._user_aliases: dict[str, str] = getattr(self, "_user_aliases", {})
         lifecycles = index.get("lifecycle")
         if lifecycles is None:
             lifecycles = {mid: raw["lifecycle"] for mid, raw in self._raw_models.items() if raw.get("lifecycle")}
         self._going = _going_away(lifecycles, dt.date.today())
-        self._rules_path = rules_path
+
+    def _follow_store(self, *, force: bool = False) -> None:
+        """Lay the store over the catalog again when its change counter has moved (a cheap poll first)."""
+        store = self._store
+        if store is None or not (force or store.changed()):
+            return
+        if not force and store.counter() == self._seen:
+            return
+        snapshot = store.snapshot()
+        if not snapshot.records and not snapshot.prices:  # nothing stored: serve the catalog as it is
+            self._install(self._base_index, self._base_records)
+            self._seen = snapshot.counter
+            return
+        base = self._base_records() if callable(self._base_records) else self._base_records
+        self._base_records = base  # read once: the catalog does not change under a running registry
+        from modelreg import overlay
+
+        view_index, view_records = overlay.apply(self._base_index, base, snapshot, dt.date.today())
+        self._install(view_index, view_records)
+        self._seen = snapshot.counter
 
     @classmethod
     def from_catalog(cls, catalog_dir: str | os.PathLike[str]) -> Registry:
@@ -110,6 +145,8 @@ class Registry:
         return routes
 
     def _provider_table(self) -> dict[str, Provider]:
+        if self._store is not None:
+            self._follow_store()
         if self._providers is None:
             from modelreg.schema import Provider
 
@@ -117,6 +154,8 @@ class Registry:
         return self._providers
 
     def _platform_table(self) -> dict[str, Platform]:
+        if self._store is not None:
+            self._follow_store()
         if self._platforms is None:
             from modelreg.schema import Platform
 
@@ -127,6 +166,8 @@ class Registry:
 
     def get(self, model_id: str) -> Model:
         """The model whose canonical id is ``model_id`` (``provider/model``), exactly."""
+        if self._store is not None:
+            self._follow_store()
         model = self._models.get(model_id)
         if model is not None:
             return model
@@ -141,6 +182,8 @@ class Registry:
     def resolve(self, name: str) -> Model:
         """The model ``name`` means: a canonical id, a model's name or alias, or any upstream key
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
+        if self._store is not None:
+            self._follow_store()
         target = self._names.get(name)
         model = self._models.get(target[0]) if target is not None else None
         if model is None:
@@ -157,6 +200,8 @@ class Registry:
         return found
 
     def _lookup(self, name: str) -> Resolution:
+        if self._store is not None:
+            self._follow_store()
         target = self._names.get(name)
         if target is not None:
             model_id, route_id, region = target
@@ -185,8 +230,9 @@ class Registry:
     def add_alias(self, alias: str, name: str) -> None:
         """Make ``alias`` (e.g. an Azure deployment name) mean whatever ``name`` means, for this registry."""
         self._lookup(name)  # refuse an alias to nothing
-        self.resolver.user_aliases[alias] = name
-        self.resolver.user_aliases[alias.lower()] = name
+        self._user_aliases[alias] = name
+        self._user_aliases[alias.lower()] = name
+        self.resolver.user_aliases = self._user_aliases
         self._matched.clear()  # a remembered miss (or price) may mean something now
         self._tables.clear()
 
@@ -231,6 +277,7 @@ class Registry:
             rules = Rules.load(Path(self._rules_path))
             route_ids = {target[1] for target in self._names.values() if target[1]}
             self._resolver = Resolver(self._names, rules, route_ids)
+            self._resolver.user_aliases = self._user_aliases
         return self._resolver
 
     # -- prices -----------------------------------------------------------------------------------------
@@ -258,6 +305,8 @@ class Registry:
         reads and writes included; ``reasoning_tokens`` are part of ``output_tokens``. ``at`` prices with
         the prices in force that day.
         """
+        if self._store is not None:
+            self._follow_store()
         table = self._tables.get(model) if at is None else None
         if table is None:
             table = self._price_table(model, at)
@@ -331,6 +380,8 @@ class Registry:
 
     def route(self, route_id: str) -> Route:
         """The route whose id is ``route_id`` (``platform/provider/model``)."""
+        if self._store is not None:
+            self._follow_store()
         route = self._routes.get(route_id)
         if route is None:
             raw = self._raw_routes.get(route_id)
@@ -361,6 +412,8 @@ class Registry:
         """Every model, optionally only those of ``provider``, of ``family`` or having ``capability``."""
         from modelreg.schema import Capability
 
+        if self._store is not None:
+            self._follow_store()
         wanted = Capability(capability) if capability is not None else None
         out = []
         for model_id, raw in self._raw_models.items():
@@ -385,6 +438,8 @@ class Registry:
 
     def routes(self, model_id: str | None = None) -> list[Route]:
         """The routes serving ``model_id`` (best priority first), or every route when None."""
+        if self._store is not None:
+            self._follow_store()
         if model_id is None:
             return [self.route(rid) for rid in self._raw_routes]
         if self._routes_by_model is None:
@@ -450,6 +505,8 @@ class Registry:
 
     def facts(self) -> list[Facts]:
         """Every model as one flat row (capabilities, limits, prices, today's status): what queries scan."""
+        if self._store is not None:
+            self._follow_store()
         if self._facts is None:
             self._facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
             self._facts_by_id = {row.id: row for row in self._facts}
@@ -534,6 +591,8 @@ class Registry:
 
     def stats(self) -> dict[str, Any]:
         """Counts of what the registry holds, for people and dashboards."""
+        if self._store is not None:
+            self._follow_store()
         per_platform: dict[str, int] = defaultdict(int)
         for raw in self._raw_routes.values():
             per_platform[raw["platform"]] += 1

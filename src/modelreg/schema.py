@@ -213,11 +213,13 @@ class Performance(_Record):
 
 
 class SourceRef(_Record):
-    """One upstream that supplied facts: which source, under which key, as of when, which fields."""
+    """One source that supplied facts: which source, under which key, as of when, which fields; for the
+    store (``source: store``), ``by`` names who made the change and ``as_of`` when."""
 
     source: str
     key: str | None = None
     as_of: str | None = None
+    by: str | None = None
     fields: list[str] = Field(default_factory=list)
 
 

@@ -1,0 +1,132 @@
+"""The registry's view = the bundled catalog ⊕ the store: pure functions over raw (JSON-shaped) records.
+
+A stored row adds a record, overrides fields of a catalog record (nested dicts merge, lists and values
+replace) or hides one; stored prices extend a record's price timeline. Each touched record gains a
+``sources`` entry saying the store changed it, who and when.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from modelreg.store.store import PriceRow, Row, Snapshot
+
+KIND_KEYS = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
+
+
+def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """``patch`` over ``base``: nested dicts merge key by key, everything else is replaced. Neither changes."""
+    out = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def apply(
+    index: dict[str, Any], records: dict[str, Any], snapshot: Snapshot, today: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The (index, records) pair a registry serves once ``snapshot`` is laid over the catalog's."""
+    view = {key: dict(records[key]) for key in KIND_KEYS.values()}
+    touched: set[tuple[str, str]] = set()
+    hidden: set[tuple[str, str]] = set()
+    for (kind, record_id), row in snapshot.records.items():
+        table = view[KIND_KEYS[kind]]
+        if row.mode == "hide":
+            table.pop(record_id, None)
+            hidden.add((kind, record_id))
+            continue
+        if row.mode == "override":
+            if record_id not in table:
+                continue  # the catalog no longer has it: nothing to override
+            merged = merge(table[record_id], row.data)
+        else:
+            merged = copy.deepcopy(row.data)
+        table[record_id] = _stamped(merged, row)
+        touched.add((kind, record_id))
+    for subject, rows in snapshot.prices.items():
+        kind = "route" if subject in view["routes"] else "model"
+        table = view[KIND_KEYS[kind]]
+        if subject in table:
+            table[subject] = _priced(table[subject], rows, today)
+            touched.add((kind, subject))
+    return _reindex(index, view, touched, hidden), view
+
+
+def _stamped(record: dict[str, Any], row: Row) -> dict[str, Any]:
+    if row.kind not in ("model", "route"):
+        return record
+    stamp = {
+        "source": "store",
+        "key": f"{row.kind}/{row.id}",
+        "as_of": row.updated_at.isoformat(),
+        "by": row.updated_by,
+        "fields": sorted(row.data),
+    }
+    return {**record, "sources": [*record.get("sources", []), stamp]}
+
+
+def _priced(record: dict[str, Any], rows: list[PriceRow], today: dt.date) -> dict[str, Any]:
+    """The record with its price timeline: the catalog's price until the first stored one, then each in turn."""
+    timeline = [dict(p) for p in record.get("price_history", [])]
+    catalog = dict(record.get("pricing", {}))
+    if catalog:
+        catalog["effective_until"] = rows[0].effective_from.isoformat()
+        timeline.append(catalog)
+    for row in rows:
+        entry = dict(row.pricing)
+        entry["effective_from"] = row.effective_from.isoformat()
+        if row.effective_until is not None:
+            entry["effective_until"] = row.effective_until.isoformat()
+        timeline.append(entry)
+    iso = today.isoformat()
+    current = next(
+        (
+            p
+            for p in reversed(timeline)
+            if p.get("effective_from", "") <= iso and (p.get("effective_until") is None or p["effective_until"] > iso)
+        ),
+        timeline[-1],
+    )
+    return {**record, "pricing": current, "price_history": [p for p in timeline if p is not current]}
+
+
+def _reindex(
+    index: dict[str, Any], view: dict[str, Any], touched: set[tuple[str, str]], hidden: set[tuple[str, str]]
+) -> dict[str, Any]:
+    names = dict(index["names"])
+    prices = dict(index.get("prices", {}))
+    lifecycle = dict(index.get("lifecycle", {}))
+    gone_models = {record_id for kind, record_id in hidden if kind == "model"}
+    gone_routes = {record_id for kind, record_id in hidden if kind == "route"}
+    if gone_models or gone_routes:
+        names = {n: t for n, t in names.items() if t[0] not in gone_models and t[1] not in gone_routes}
+        names = {n: t if t[1] not in gone_routes else [t[0], "", ""] for n, t in names.items()}
+    for kind, record_id in touched:
+        record = view[KIND_KEYS[kind]][record_id]
+        if kind == "model":
+            provider = record["provider"]
+            names[record_id] = [record_id, "", ""]
+            for alias in record.get("aliases", ()):
+                names.setdefault(f"{provider}/{alias}", [record_id, "", ""])
+                names.setdefault(alias, [record_id, "", ""])
+            names.setdefault(record["name"], [record_id, "", ""])
+            _set(prices, record_id, record.get("pricing"))
+            _set(lifecycle, record_id, record.get("lifecycle"))
+        elif kind == "route":
+            names.setdefault(record_id, [record["model"], record_id, ""])
+            names.setdefault(f"{record['platform']}/{record['model_string']}", [record["model"], record_id, ""])
+            _set(prices, record_id, record.get("pricing"))
+    return {**index, "names": names, "prices": prices, "lifecycle": lifecycle}
+
+
+def _set(table: dict[str, Any], key: str, value: dict[str, Any] | None) -> None:
+    if value:
+        table[key] = value
+    else:
+        table.pop(key, None)

@@ -1,0 +1,53 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations in ``migrations/`` create and change them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+records = sa.Table(
+    "modelreg_records",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),  # provider | platform | model | route
+    sa.Column("id", sa.String(300), primary_key=True),
+    sa.Column("mode", sa.String(16), nullable=False),  # add | override | hide
+    sa.Column("data", sa.JSON, nullable=False),  # the whole record (add) or the fields it sets (override)
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(200), nullable=False),
+)
+
+prices = sa.Table(
+    "modelreg_prices",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("subject", sa.String(300), nullable=False, index=True),  # a model id or a route id
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("effective_until", sa.Date, nullable=True),
+    sa.Column("pricing", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+)
+
+changes = sa.Table(
+    "modelreg_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),  # create | update | delete | price | revert
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("before", sa.JSON, nullable=True),  # the store row before (None: there was none)
+    sa.Column("after", sa.JSON, nullable=True),  # the store row after (None: removed)
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Index("ix_modelreg_changes_subject", "kind", "subject"),
+)
+
+counter = sa.Table(
+    "modelreg_counter",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
