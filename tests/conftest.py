@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,3 +46,44 @@ def curated_dir(tmp_path: Path) -> Path:
 def mini_upstream() -> Path:
     """Hand-written miniature snapshots in the upstream formats (tests/data/mini_upstream)."""
     return DATA / "mini_upstream"
+
+
+PG_ADMIN_URL = os.environ.get("MODELREG_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_or_skip() -> Any:
+    """A connection to the PostgreSQL server the tests use; under CI a missing server fails the test."""
+    import psycopg
+
+    try:
+        return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); `make test` starts one"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    admin = _postgres_or_skip()
+    name = f"modelreg_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture()
+def writable(database_url: str) -> Iterator[modelreg.Registry]:
+    """A registry over the bundled catalog with a fresh store laid over it."""
+    reg = modelreg.load(database_url=database_url)
+    yield reg
+    assert reg.store is not None
+    reg.store.close()

@@ -25,6 +25,8 @@ from modelreg.errors import (
 )
 
 if TYPE_CHECKING:
+    from modelreg.params import Issue
+    from modelreg.queries import Migration, Quote
     from modelreg.schema import (
         Capability,
         Conflict,
@@ -45,9 +47,7 @@ if TYPE_CHECKING:
         Status,
         Verification,
     )
-from modelreg.params import Issue
 from modelreg.pricing import Cost
-from modelreg.queries import Migration, Quote
 from modelreg.registry import Registry, Resolution
 
 __version__ = "0.1.0"
@@ -123,12 +123,16 @@ _SCHEMA = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
-    # The schema types (pydantic) load on first use, so `import modelreg` and pricing a call stay fast.
-    if name in _SCHEMA:
-        from modelreg import schema
+_ELSEWHERE = {"Issue": "modelreg.params", "Migration": "modelreg.queries", "Quote": "modelreg.queries"}
 
-        return getattr(schema, name)
+
+def __getattr__(name: str) -> Any:
+    # The schema types (pydantic) and the query and request types load on first use, so that
+    # `import modelreg` and pricing a call stay fast.
+    if name in _SCHEMA or name in _ELSEWHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_ELSEWHERE.get(name, "modelreg.schema")), name)
     raise AttributeError(f"module 'modelreg' has no attribute {name!r}")
 
 
@@ -136,16 +140,28 @@ _default: Registry | None = None
 
 
 def load(
-    catalog_dir: str | os.PathLike[str] | None = None, *, aliases: str | os.PathLike[str] | None = None
+    catalog_dir: str | os.PathLike[str] | None = None,
+    *,
+    aliases: str | os.PathLike[str] | None = None,
+    database_url: str | None = None,
 ) -> Registry:
-    """A Registry over the bundled catalog, or over the compiled catalog in ``catalog_dir``.
+    """A Registry over the bundled catalog (or the compiled catalog in ``catalog_dir``) with the store laid
+    over it.
 
-    ``aliases`` names a YAML file of your own names (``prod-chat: azure/gpt-4o``); without arguments
-    ``$MODELREG_CATALOG_DIR`` and ``$MODELREG_ALIASES`` are honoured when set.
+    The store is the database at ``database_url`` (any SQLAlchemy URL: ``sqlite:///path`` or
+    ``postgresql://…``), else ``$MODELREG_DATABASE_URL``, else the SQLite file in your data folder when it
+    exists; with none, the registry is read-only. ``aliases`` names a YAML file of your own names
+    (``prod-chat: azure/gpt-4o``), else ``$MODELREG_ALIASES``.
     """
     from modelreg import settings
 
-    registry = Registry.from_catalog(catalog_dir if catalog_dir is not None else settings.catalog_path())
+    store = None
+    url = database_url or settings.database_url()
+    if url is not None:
+        from modelreg.store import Store
+
+        store = Store.open(url)
+    registry = Registry.from_catalog(catalog_dir if catalog_dir is not None else settings.catalog_path(), store=store)
     alias_file = aliases if aliases is not None else settings.aliases_path()
     if alias_file is not None:
         registry.add_aliases_from(alias_file)

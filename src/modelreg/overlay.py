@@ -121,7 +121,7 @@ def _reindex(
         elif kind == "route":
             names.setdefault(record_id, [record["model"], record_id, ""])
             names.setdefault(f"{record['platform']}/{record['model_string']}", [record["model"], record_id, ""])
-            _set(prices, record_id, record.get("pricing"))
+            _set(prices, record_id, record.get("pricing") if record.get("priority") != 1 else None)
     return {**index, "names": names, "prices": prices, "lifecycle": lifecycle}
 
 

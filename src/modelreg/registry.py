@@ -15,19 +15,25 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from modelreg import params as params_module
-from modelreg import queries
 from modelreg.catalog import CATALOG_PATH, index
 from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ValidationError
+from modelreg.lazy import LazyModule
 from modelreg.names import Match, Resolver, fold
-from modelreg.params import Issue
 from modelreg.pricing import Cost, PriceTable
-from modelreg.queries import Facts, Migration, Quote
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
+    from modelreg import editing, queries
+    from modelreg import params as params_module
+    from modelreg.params import Issue
+    from modelreg.queries import Facts, Migration, Quote
     from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
-    from modelreg.store import Store
+    from modelreg.store import Change, Store
+
+else:  # modules only some questions need load on first use: `import modelreg` and cost stay fast
+    editing = LazyModule("modelreg.editing")
+    queries = LazyModule("modelreg.queries")
+    params_module = LazyModule("modelreg.params")
 
 Records = dict[str, Any]
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
@@ -117,13 +123,15 @@ class Registry:
         self._seen = snapshot.counter
 
     @classmethod
-    def from_catalog(cls, catalog_dir: str | os.PathLike[str]) -> Registry:
-        """A registry over the compiled catalog in ``catalog_dir`` (records are read when first needed)."""
+    def from_catalog(cls, catalog_dir: str | os.PathLike[str], *, store: Store | None = None) -> Registry:
+        """A registry over the compiled catalog in ``catalog_dir`` (records are read when first needed),
+        with ``store`` laid over it when given."""
         rules = os.path.join(catalog_dir, "rules.yaml")
         return cls(
             index.load_index(os.path.join(catalog_dir, index.INDEX_FILE)),
             lambda: index.load_index(os.path.join(catalog_dir, index.RECORDS_FILE)),
             rules_path=rules if os.path.isfile(rules) else BUNDLED_RULES,
+            store=store,
         )
 
     # -- the full records, read on first use ------------------------------------------------------------------
@@ -501,6 +509,144 @@ class Registry:
             self._params = params_module.ParameterRules.load(os.path.join(CATALOG_PATH, "parameters.yaml"))
         return self._params
 
+    # -- writing (needs a store) --------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store | None:
+        """The store laid over the catalog, or None for a read-only registry over the catalog alone."""
+        return self._store
+
+    def version(self, kind: str, record_id: str) -> int:
+        """The version of a record's stored state: name it in ``update``/``delete``. 0 = never written."""
+        row = self._writable().row(kind, record_id)
+        return row.version if row is not None else 0
+
+    def create(self, kind: str, record: Mapping[str, Any] | Any, *, actor: str, message: str | None = None) -> Any:
+        """Add a provider, platform, model or route the catalog does not know (e.g. a fine-tune, a private
+        deployment). Returns the record as its schema type."""
+        data = editing.create(self._writable(), self._all(), kind, _plain(record), actor=actor, message=message)
+        return self._reread(kind, data["id"])
+
+    def update(
+        self,
+        kind: str,
+        record_id: str,
+        patch: Mapping[str, Any],
+        *,
+        version: int,
+        actor: str,
+        message: str | None = None,
+    ) -> Any:
+        """Change fields of a record (a partial patch; nested objects merge). ``version`` is the one you read
+        (``version()``): if someone wrote since, ``ConflictError``. On a catalog record this stores an
+        override, visible in ``sources``; ``reset`` removes it."""
+        editing.update(
+            self._writable(),
+            self._all(),
+            self._catalog_records(),
+            kind,
+            record_id,
+            patch,
+            version=version,
+            actor=actor,
+            message=message,
+        )
+        return self._reread(kind, record_id)
+
+    def delete(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
+        """Remove a record: a stored one is deleted, a catalog one is hidden (``reset`` brings it back)."""
+        editing.delete(
+            self._writable(),
+            self._all(),
+            self._catalog_records(),
+            kind,
+            record_id,
+            version=version,
+            actor=actor,
+            message=message,
+        )
+        self._follow_store(force=True)
+
+    def reset(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
+        """Drop the store's override (or hiding) of a catalog record: the catalog's values come back."""
+        self._writable().remove(kind, record_id, version=version, actor=actor, message=message)
+        self._follow_store(force=True)
+
+    def set_price(
+        self,
+        subject: str,
+        pricing: Mapping[str, Any] | Any,
+        *,
+        effective_from: dt.date,
+        actor: str,
+        message: str | None = None,
+    ) -> Pricing:
+        """Change the price of a model or route from ``effective_from`` on. The old price is closed that day,
+        never overwritten: ``cost(..., at=day)`` and ``price_history`` answer for any day."""
+        editing.set_price(
+            self._writable(),
+            self._all(),
+            subject,
+            _plain(pricing),
+            effective_from=effective_from,
+            actor=actor,
+            message=message,
+        )
+        self._follow_store(force=True)
+        return self.pricing_of(subject)
+
+    def pricing_of(self, subject: str) -> Pricing:
+        """The current prices of a model or route id."""
+        if subject in self._raw_routes:
+            return self.route(subject).pricing
+        return self.get(subject).pricing
+
+    def price_history(self, name: str) -> list[Pricing]:
+        """Every price ``name``'s model (or route) has had, oldest first, the current one last."""
+        found = self._lookup(name)
+        if (
+            found.route is not None
+            and found.route.pricing
+            and not found.route.pricing.is_empty()
+            and found.route.priority != 1
+        ):
+            return [found.route.pricing]
+        timeline = [*found.model.price_history, found.model.pricing]
+        return sorted(timeline, key=lambda p: p.effective_from or dt.date.min)
+
+    def history(self, kind: str, record_id: str) -> list[Change]:
+        """Every stored change of one record, oldest first: who, when, before, after, why."""
+        return self._writable().changes(kind, record_id)
+
+    def revert(self, change_id: int, *, actor: str, message: str | None = None) -> Change:
+        """Undo one change by writing a new one that restores what was there before it."""
+        change = self._writable().revert(change_id, actor=actor, message=message)
+        self._follow_store(force=True)
+        return change
+
+    def _writable(self) -> Store:
+        if self._store is None:
+            from modelreg.errors import StoreError
+
+            raise StoreError(
+                "this registry has no store to write to: load it with a database (database_url=…, "
+                "or MODELREG_DATABASE_URL)"
+            )
+        return self._store
+
+    def _catalog_records(self) -> Records:
+        if callable(self._base_records):
+            self._base_records = self._base_records()
+        return self._base_records
+
+    def _reread(self, kind: str, record_id: str) -> Any:
+        self._follow_store(force=True)
+        if kind == "model":
+            return self.get(record_id)
+        if kind == "route":
+            return self.route(record_id)
+        return self.provider(record_id) if kind == "provider" else self.platform(record_id)
+
     # -- questions over the whole catalog ----------------------------------------------------------------
 
     def facts(self) -> list[Facts]:
@@ -673,7 +819,7 @@ def _prices_of(records: Records) -> dict[str, dict[str, Any]]:
     """The ``prices`` table of an index, from full records (for registries built from one document)."""
     prices = {mid: raw["pricing"] for mid, raw in records["models"].items() if raw.get("pricing")}
     for rid, raw in records["routes"].items():
-        if raw.get("pricing"):
+        if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route bills the model's price
             prices[rid] = raw["pricing"]
         for deployment in raw.get("deployments", ()):
             if deployment.get("region") and deployment.get("pricing"):
@@ -698,3 +844,11 @@ def _going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date) -> dict[s
 
 def _warn(message: str) -> None:
     warnings.warn(message, DeprecatedModelWarning, stacklevel=3)
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    """A schema object or a mapping, as a plain dict."""
+    if hasattr(record, "model_dump"):
+        dumped: dict[str, Any] = record.model_dump(mode="json", exclude_defaults=True)
+        return dumped
+    return dict(record)

@@ -5,6 +5,7 @@
 | MODELREG_UPSTREAM_DIR    | folder holding the upstream snapshots for catalog builds  | ../shared/upstream   |
 | MODELREG_CATALOG_DIR     | a catalog folder to load instead of the bundled one       | the bundled catalog  |
 | MODELREG_ALIASES         | a YAML file of your own names: `alias: model name`        | none                 |
+| MODELREG_DATABASE_URL    | the store: `sqlite:///path` or `postgresql://…`           | the data-dir SQLite  |
 """
 
 from __future__ import annotations
@@ -37,6 +38,23 @@ def aliases_path(env: Mapping[str, str] | None = None) -> str | None:
     """The user's alias file ($MODELREG_ALIASES), e.g. Azure deployment names -> the models they run."""
     env = os.environ if env is None else env
     return env.get("MODELREG_ALIASES") or None
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str | None:
+    """The store to open: $MODELREG_DATABASE_URL, else the SQLite file in the user's data folder when it
+    exists (writes through the CLI create it); None: no store, a read-only registry."""
+    env = os.environ if env is None else env
+    if env.get("MODELREG_DATABASE_URL"):
+        return env["MODELREG_DATABASE_URL"]
+    path = default_sqlite_path()
+    return f"sqlite:///{path}" if os.path.exists(path) else None
+
+
+def default_sqlite_path() -> str:
+    """The store's SQLite file in the user's data folder (platformdirs)."""
+    import platformdirs
+
+    return os.path.join(platformdirs.user_data_dir("modelreg"), "registry.sqlite3")
 
 
 class Settings(NamedTuple):

@@ -81,7 +81,7 @@ def compile_index(catalog: Catalog) -> dict[str, Any]:
         if not model.pricing.is_empty():
             prices[model.id] = _dump(model.pricing)
     for route in catalog.routes:
-        if not route.pricing.is_empty():
+        if not route.pricing.is_empty() and route.priority != 1:  # a maker's own route bills the model's price
             prices[route.id] = _dump(route.pricing)
         for deployment in route.deployments:
             if deployment.region and deployment.pricing is not None and not deployment.pricing.is_empty():

@@ -89,14 +89,10 @@ class Snapshot(NamedTuple):
 
 
 def default_url() -> str:
-    """$MODELREG_DATABASE_URL, else a SQLite file in the user's data folder."""
-    url = os.environ.get("MODELREG_DATABASE_URL")
-    if url:
-        return url
-    import platformdirs
+    """$MODELREG_DATABASE_URL, else the SQLite file in the user's data folder (created on first write)."""
+    from modelreg.settings import default_sqlite_path
 
-    folder = Path(platformdirs.user_data_dir("modelreg"))
-    return f"sqlite:///{folder / 'registry.sqlite3'}"
+    return os.environ.get("MODELREG_DATABASE_URL") or f"sqlite:///{default_sqlite_path()}"
 
 
 def _now() -> dt.datetime:
