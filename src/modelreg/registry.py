@@ -12,11 +12,12 @@ import datetime as dt
 import os
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from modelreg.catalog import CATALOG_PATH, index
-from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ValidationError
+from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFoundError, ValidationError
 from modelreg.lazy import LazyModule
 from modelreg.names import Match, Resolver, fold
 from modelreg.pricing import Cost, PriceTable
@@ -73,6 +74,7 @@ class Registry:
         self._params: params_module.ParameterRules | None = None
         self._store = store
         self._seen = -1
+        self._versions: dict[tuple[str, str], int] = {}
         self._install(index, self._base_records)
         if store is not None:
             self._follow_store(force=True)
@@ -110,6 +112,7 @@ class Registry:
         if not force and store.counter() == self._seen:
             return
         snapshot = store.snapshot()
+        self._versions = {key: row.version for key, row in snapshot.records.items()}
         if not snapshot.records and not snapshot.prices:  # nothing stored: serve the catalog as it is
             self._install(self._base_index, self._base_records)
             self._seen = snapshot.counter
@@ -517,14 +520,17 @@ class Registry:
         return self._store
 
     def version(self, kind: str, record_id: str) -> int:
-        """The version of a record's stored state: name it in ``update``/``delete``. 0 = never written."""
-        row = self._writable().row(kind, record_id)
-        return row.version if row is not None else 0
+        """The version of a record's stored state in the view you read: name it in ``update``/``delete``
+        (0 = never written). After a ConflictError the view is refreshed: read again, then retry."""
+        self._writable()
+        self._follow_store()
+        return self._versions.get((kind, record_id), 0)
 
     def create(self, kind: str, record: Mapping[str, Any] | Any, *, actor: str, message: str | None = None) -> Any:
         """Add a provider, platform, model or route the catalog does not know (e.g. a fine-tune, a private
         deployment). Returns the record as its schema type."""
-        data = editing.create(self._writable(), self._all(), kind, _plain(record), actor=actor, message=message)
+        with self._writing() as store:
+            data = editing.create(store, self._all(), kind, _plain(record), actor=actor, message=message)
         return self._reread(kind, data["id"])
 
     def update(
@@ -540,36 +546,39 @@ class Registry:
         """Change fields of a record (a partial patch; nested objects merge). ``version`` is the one you read
         (``version()``): if someone wrote since, ``ConflictError``. On a catalog record this stores an
         override, visible in ``sources``; ``reset`` removes it."""
-        editing.update(
-            self._writable(),
-            self._all(),
-            self._catalog_records(),
-            kind,
-            record_id,
-            patch,
-            version=version,
-            actor=actor,
-            message=message,
-        )
+        with self._writing() as store:
+            editing.update(
+                store,
+                self._all(),
+                self._catalog_records(),
+                kind,
+                record_id,
+                patch,
+                version=version,
+                actor=actor,
+                message=message,
+            )
         return self._reread(kind, record_id)
 
     def delete(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Remove a record: a stored one is deleted, a catalog one is hidden (``reset`` brings it back)."""
-        editing.delete(
-            self._writable(),
-            self._all(),
-            self._catalog_records(),
-            kind,
-            record_id,
-            version=version,
-            actor=actor,
-            message=message,
-        )
+        with self._writing() as store:
+            editing.delete(
+                store,
+                self._all(),
+                self._catalog_records(),
+                kind,
+                record_id,
+                version=version,
+                actor=actor,
+                message=message,
+            )
         self._follow_store(force=True)
 
     def reset(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Drop the store's override (or hiding) of a catalog record: the catalog's values come back."""
-        self._writable().remove(kind, record_id, version=version, actor=actor, message=message)
+        with self._writing() as store:
+            store.remove(kind, record_id, version=version, actor=actor, message=message)
         self._follow_store(force=True)
 
     def set_price(
@@ -583,15 +592,16 @@ class Registry:
     ) -> Pricing:
         """Change the price of a model or route from ``effective_from`` on. The old price is closed that day,
         never overwritten: ``cost(..., at=day)`` and ``price_history`` answer for any day."""
-        editing.set_price(
-            self._writable(),
-            self._all(),
-            subject,
-            _plain(pricing),
-            effective_from=effective_from,
-            actor=actor,
-            message=message,
-        )
+        with self._writing() as store:
+            editing.set_price(
+                store,
+                self._all(),
+                subject,
+                _plain(pricing),
+                effective_from=effective_from,
+                actor=actor,
+                message=message,
+            )
         self._follow_store(force=True)
         return self.pricing_of(subject)
 
@@ -623,6 +633,16 @@ class Registry:
         change = self._writable().revert(change_id, actor=actor, message=message)
         self._follow_store(force=True)
         return change
+
+    @contextmanager
+    def _writing(self) -> Iterator[Store]:
+        """The store, for one write; a conflict refreshes the view before it reaches the caller."""
+        store = self._writable()
+        try:
+            yield store
+        except ConflictError:
+            self._follow_store(force=True)
+            raise
 
     def _writable(self) -> Store:
         if self._store is None:
