@@ -112,3 +112,29 @@ def test_cost_refuses_bad_counts() -> None:
     assert runner.invoke(app, ["cost", "gpt-4o", "--input", "-5"]).exit_code == 2
     bad = runner.invoke(app, ["cost", "gpt-4o", "--input", "10", "--cached", "20"])
     assert bad.exit_code == 1 and "do not add up" in bad.output
+
+
+def test_store_commands_history_revert_export_import(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    env = {"COLUMNS": "200", "MODELREG_DATABASE_URL": url, "MODELREG_ACTOR": "tester"}
+    import modelreg
+
+    reg = modelreg.load(database_url=url)
+    reg.update("model", "openai/gpt-4o", {"description": "noted"}, version=0, actor="alice", message="a note")
+    shown = runner.invoke(app, ["history", "openai/gpt-4o", "--json"], env=env)
+    assert shown.exit_code == 0, shown.output
+    changes = json.loads(shown.output)
+    assert changes[0]["actor"] == "alice" and changes[0]["message"] == "a note"
+    exported = tmp_path / "store.yaml"
+    assert runner.invoke(app, ["store", "export", str(exported)], env=env).exit_code == 0
+    assert "openai/gpt-4o" in exported.read_text(encoding="utf-8")
+    reverted = runner.invoke(app, ["revert", str(changes[0]["id"])], env=env)
+    assert reverted.exit_code == 0, reverted.output
+    assert modelreg.load(database_url=url).get("openai/gpt-4o").description is None
+    imported = runner.invoke(app, ["store", "import", str(exported)], env=env)
+    assert imported.exit_code == 0 and "1 updated" in imported.output
+    assert modelreg.load(database_url=url).history("model", "openai/gpt-4o")[-1].actor == "tester"
+    again = runner.invoke(app, ["store", "import", str(exported)], env=env)
+    assert "0 updated" in again.output
+    info = json.loads(runner.invoke(app, ["store", "info", "--json"], env=env).output)
+    assert info["changes"] == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -168,3 +169,37 @@ def test_a_database_newer_than_the_code_is_refused(database_url: str) -> None:
 def test_a_registry_without_a_store_is_read_only(registry: modelreg.Registry) -> None:
     with pytest.raises(modelreg.ModelregError, match="no store"):
         registry.update("model", "openai/gpt-4o", {"description": "x"}, version=0, actor="alice")
+
+
+def test_export_then_import_is_idempotent(writable: modelreg.Registry, tmp_path: object) -> None:
+    writable.create("model", FINE_TUNE, actor="alice")
+    writable.update("model", "openai/gpt-4o", {"description": "ours"}, version=0, actor="alice")
+    writable.delete("model", "openai/gpt-4", version=0, actor="alice")
+    writable.set_price(
+        "anthropic/claude-sonnet-4-5-20250929",
+        {"input": "2.5", "output": "12"},
+        effective_from=dt.date(2026, 2, 1),
+        actor="alice",
+    )
+    document = writable.export_store()
+    assert [m["id"] for m in document["models"]] == ["acme/support-bot-v3", "openai/gpt-4o"]
+    assert document["hidden"] == [{"kind": "model", "id": "openai/gpt-4"}] and len(document["prices"]) == 1
+    first = writable.import_store(document, actor="bob")
+    assert first["created"] == first["updated"] == first["hidden"] == first["priced"] == 0  # all already so
+    assert len(writable.history("model", "openai/gpt-4o")) == 1
+
+
+def test_import_into_an_empty_store_reproduces_it(writable: modelreg.Registry, tmp_path: Path) -> None:
+    writable.create("model", FINE_TUNE, actor="alice")
+    writable.update("model", "openai/gpt-4o", {"description": "ours"}, version=0, actor="alice")
+    writable.set_price(
+        "openai/gpt-4o", {"input": "2", "output": "8"}, effective_from=dt.date(2026, 2, 1), actor="alice"
+    )
+    document = writable.export_store()
+    other = modelreg.load(database_url=f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    counts = other.import_store(document, actor="bob")
+    assert counts["created"] == 1 and counts["updated"] == 1 and counts["priced"] == 1
+    assert other.get("openai/gpt-4o").description == "ours"
+    assert other.cost("gpt-4o", input_tokens=10**6).total == writable.cost("gpt-4o", input_tokens=10**6).total
+    again = other.import_store(document, actor="bob")
+    assert again["created"] == again["updated"] == again["priced"] == 0

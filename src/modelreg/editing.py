@@ -150,3 +150,78 @@ def set_price(
         raise ValidationError("invalid pricing", [("pricing", str(exc))]) from None
     store.add_price(subject, data, effective_from=effective_from, actor=actor, message=message, kind=kind)
     return data
+
+
+_DERIVED = ("sources", "price_history")  # written by the overlay, not by people: never exported
+
+
+def export_document(store: Store, view: dict[str, Any]) -> dict[str, Any]:
+    """What the store holds, in the catalog's YAML shape: the records it adds or overrides (as they are
+    served), the catalog records it hides, and its price changes."""
+    snapshot = store.snapshot()
+    priced = set(snapshot.prices)
+    document: dict[str, Any] = {key: [] for key in KIND_KEYS.values()}
+    document["hidden"] = []
+    for (kind, record_id), row in sorted(snapshot.records.items()):
+        if row.mode == "hide":
+            document["hidden"].append({"kind": kind, "id": record_id})
+        elif record_id in view[KIND_KEYS[kind]]:
+            document[KIND_KEYS[kind]].append(_portable(view[KIND_KEYS[kind]][record_id], record_id in priced))
+    document["prices"] = [
+        {"subject": subject, "effective_from": row.effective_from.isoformat(), "pricing": row.pricing}
+        for subject, rows in sorted(snapshot.prices.items())
+        for row in rows
+    ]
+    return document
+
+
+def _portable(record: dict[str, Any], priced: bool) -> dict[str, Any]:
+    drop = (*_DERIVED, "pricing") if priced else _DERIVED
+    return {k: v for k, v in record.items() if k not in drop}
+
+
+def import_document(
+    registry: Any, document: dict[str, Any], *, actor: str, message: str | None = None
+) -> dict[str, int]:
+    """Bring a store export into ``registry``'s store. Idempotent: what is already so is left alone.
+    Returns counts of created, updated, hidden, priced and unchanged items."""
+    counts = {"created": 0, "updated": 0, "hidden": 0, "priced": 0, "unchanged": 0}
+    if not isinstance(document, dict):
+        raise ValidationError("not a store export", [("document", "expected a mapping with models, routes, …")])
+    for kind in ("provider", "platform", "model", "route"):
+        for record in document.get(KIND_KEYS[kind]) or ():
+            record_id = record.get("id")
+            view = registry._all()[KIND_KEYS[kind]]
+            if record_id not in view:
+                registry.create(kind, record, actor=actor, message=message)
+                counts["created"] += 1
+                continue
+            current = _portable(view[record_id], "pricing" not in record)
+            if validated(kind, {**current, **record}) == validated(kind, current):
+                counts["unchanged"] += 1
+                continue
+            registry.update(
+                kind, record_id, record, version=registry.version(kind, record_id), actor=actor, message=message
+            )
+            counts["updated"] += 1
+    for hidden in document.get("hidden") or ():
+        kind, record_id = hidden["kind"], hidden["id"]
+        if record_id in registry._all()[KIND_KEYS[kind]]:
+            registry.delete(kind, record_id, version=registry.version(kind, record_id), actor=actor, message=message)
+            counts["hidden"] += 1
+        else:
+            counts["unchanged"] += 1
+    known = {(s, r.effective_from.isoformat()) for s, rows in registry.store.snapshot().prices.items() for r in rows}
+    for price in document.get("prices") or ():
+        if (price["subject"], str(price["effective_from"])) in known:
+            counts["unchanged"] += 1
+            continue
+        registry.set_price(
+            price["subject"],
+            price["pricing"],
+            effective_from=dt.date.fromisoformat(str(price["effective_from"])),
+            actor=actor,
+            message=message,
+        )
+        counts["priced"] += 1
+    return counts

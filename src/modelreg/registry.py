@@ -644,6 +644,15 @@ class Registry:
             self._follow_store(force=True)
             raise
 
+    def export_store(self) -> dict[str, Any]:
+        """The store's contents in the catalog's YAML shape (``modelreg store export``)."""
+        return editing.export_document(self._writable(), self._all())
+
+    def import_store(self, document: dict[str, Any], *, actor: str, message: str | None = None) -> dict[str, int]:
+        """Apply a store export; idempotent (``modelreg store import``). Returns what it did, by count."""
+        self._writable()
+        return editing.import_document(self, document, actor=actor, message=message)
+
     def _writable(self) -> Store:
         if self._store is None:
             from modelreg.errors import StoreError
