@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck pytest catalog catalog-check schema clean
+.PHONY: run test install lint typecheck pytest postgres catalog catalog-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,12 @@ typecheck: install
 catalog-check: install
 	$(BIN)/modelreg catalog build --check
 
-pytest: install
-	$(BIN)/pytest
+# The store's tests run against a real PostgreSQL server: start one when none answers.
+postgres:
+	bash scripts/ensure-postgres.sh
+
+pytest: install postgres
+	if [ -f .pg/env ]; then . ./.pg/env; fi; $(BIN)/pytest
 
 ## make catalog: rebuild the catalog YAML, index and JSON Schemas from ../shared/upstream
 catalog: install
