@@ -49,6 +49,7 @@ FIND_QUERIES = [  # over the whole catalog (~1,100 models); the issue's target i
     'reg.find_ids(optional=["reasoning", "prompt_caching"], platform="bedrock", include_deprecated=True)',
     'reg.find(provider="anthropic", required=["reasoning"])',
 ]
+OVERLAY_STMTS = ['reg.get("openai/gpt-4o")', MR_COST.format("gpt-4o")]
 GENAI_COST = 'calc_price(Usage(input_tokens=1000, output_tokens=500), model_ref="gpt-4o", provider_id="openai")'
 LITELLM_COST = 'litellm.cost_per_token(model="gpt-4o", prompt_tokens=1000, completion_tokens=500)'
 
@@ -86,6 +87,25 @@ def installed(module: str | None) -> bool:
     return module is None or importlib.util.find_spec(module) is not None
 
 
+def overlay_cases(plain: object) -> list[Case]:
+    """get and cost without a store, and with a store laid over the catalog (one override, one price):
+    SQLite in a temporary file, and PostgreSQL when MODELREG_BENCH_POSTGRES names a database."""
+    import tempfile
+
+    import modelreg
+
+    stores = {"sqlite": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"}
+    if os.environ.get("MODELREG_BENCH_POSTGRES"):
+        stores["postgresql"] = os.environ["MODELREG_BENCH_POSTGRES"]
+    cases = [Case("overlay", "modelreg (no store)", stmt, {"reg": plain}) for stmt in OVERLAY_STMTS]
+    for name, url in stores.items():
+        reg = modelreg.load(database_url=url)
+        version = reg.version("model", "openai/gpt-4o")
+        reg.update("model", "openai/gpt-4o", {"description": "bench"}, version=version, actor="bench")
+        cases += [Case("overlay", f"modelreg ({name} store)", stmt, {"reg": reg}) for stmt in OVERLAY_STMTS]
+    return cases
+
+
 def build_cases() -> tuple[list[Case], dict[str, Decimal], list[str]]:
     """Every case of the installed libraries, the gpt-4o dollar total each library returns, and notes."""
     cases: list[Case] = []
@@ -104,6 +124,7 @@ def build_cases() -> tuple[list[Case], dict[str, Decimal], list[str]]:
         cases += [Case("resolve", "modelreg", f'reg.resolve("{name}")', mr) for name in RESOLVE_HITS]
         cases.append(Case("resolve", "modelreg", MISS_STMT, mr))
         cases += [Case("find", "modelreg", stmt, mr) for stmt in FIND_QUERIES]
+        cases += overlay_cases(mr["reg"])
     if installed("genai_prices"):
         import genai_prices
 
@@ -230,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(ratios(cases, totals)))
     print("\n### resolve (x ref: modelreg `gpt-4o`)\n")
     print(table(cases, "resolve", 'reg.resolve("gpt-4o")'))
+    print("\n### the store's overlay on get and cost (x ref: get without a store)\n")
+    print(table(cases, "overlay", OVERLAY_STMTS[0]))
     print("\n### find over the whole catalog (x ref: all current models)\n")
     print(table(cases, "find", FIND_QUERIES[0]))
     print("".join(f"\nnote: {note}" for note in notes))

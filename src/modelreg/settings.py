@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -51,10 +52,15 @@ def database_url(env: Mapping[str, str] | None = None) -> str | None:
 
 
 def default_sqlite_path() -> str:
-    """The store's SQLite file in the user's data folder (platformdirs)."""
-    import platformdirs
+    """The store's SQLite file in the user's data folder (platformdirs' user_data_dir)."""
+    if sys.platform.startswith("linux"):  # the XDG rule, without importing platformdirs (~10 ms) on every load
+        base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+        folder = os.path.join(base, "modelreg")
+    else:
+        import platformdirs
 
-    return os.path.join(platformdirs.user_data_dir("modelreg"), "registry.sqlite3")
+        folder = platformdirs.user_data_dir("modelreg")
+    return os.path.join(folder, "registry.sqlite3")
 
 
 class Settings(NamedTuple):
