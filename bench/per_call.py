@@ -191,7 +191,7 @@ def table(cases: list[Case], name: str, reference: str) -> str:
 
 def ratios(cases: list[Case], totals: dict[str, Decimal]) -> list[str]:
     """The printed ratios against modelreg's gpt-4o cost, and whether every library charges the same."""
-    by_stmt = {case.stmt: case for case in cases}
+    by_stmt = {case.stmt: case for case in cases if case.table == "cost"}
     out = []
     for mr_name in ("openai/gpt-4o", "gpt-4o"):
         mr = by_stmt.get(MR_COST.format(mr_name))

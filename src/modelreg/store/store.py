@@ -490,4 +490,9 @@ def _engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise StoreError("a PostgreSQL store needs psycopg: pip install 'modelreg[postgres]'") from None
     return sa.create_engine(url, pool_pre_ping=True)
