@@ -19,9 +19,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from modelreg.errors import ConflictError, ModelNotFoundError, StoreError, ValidationError
-from modelreg.store.tables import changes, counter, prices, records
+from modelreg.store.tables import changes, counter, keys, prices, records
 
 KINDS = ("provider", "platform", "model", "route")
+ROLES = ("reader", "editor", "admin")
 MODES = ("add", "override", "hide")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -351,10 +352,57 @@ class Store:
                 )
         return self.changes(target.kind, target.subject)[-1]
 
+    # -- API keys -------------------------------------------------------------------------------------------
+
+    def create_key(self, name: str, role: str) -> str:
+        """A new API key for ``name`` with ``role``; the key is returned once and only its hash is kept."""
+        import secrets
+
+        if role not in ROLES:
+            raise ValidationError("unknown role", [("role", f"one of {', '.join(ROLES)}")])
+        if not name.strip():
+            raise ValidationError("a key needs a name (it is the actor in the change log)", [("name", "required")])
+        key = "mr_" + secrets.token_urlsafe(32)
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    sa.insert(keys).values(name=name, role=role, key_hash=_hash(key), created_at=_now(), revoked=False)
+                )
+        except sa.exc.IntegrityError as exc:
+            raise ConflictError(f"a key named {name!r} exists: revoke it first") from exc
+        return key
+
+    def key_owner(self, key: str) -> tuple[str, str] | None:
+        """(name, role) of a valid key, or None."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(keys.c.name, keys.c.role).where(keys.c.key_hash == _hash(key), keys.c.revoked.is_(False))
+            ).first()
+        return None if found is None else (found.name, found.role)
+
+    def revoke_key(self, name: str) -> None:
+        with self._write() as conn:
+            done = conn.execute(sa.update(keys).where(keys.c.name == name).values(revoked=True))
+        if done.rowcount == 0:
+            raise ModelNotFoundError(f"key {name}")
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [
+                {"name": k.name, "role": k.role, "created_at": _aware(k.created_at).isoformat(), "revoked": k.revoked}
+                for k in conn.execute(sa.select(keys).order_by(keys.c.name))
+            ]
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(modelreg_write=True) as conn, conn.begin():
             yield conn
+
+
+def _hash(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()  # keys are 256 random bits: no salt or stretch needed
 
 
 def _check(kind: str, mode: str, actor: str) -> None:

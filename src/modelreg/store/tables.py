@@ -51,3 +51,13 @@ counter = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+keys = sa.Table(
+    "modelreg_keys",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),  # the actor its writes are logged under
+    sa.Column("role", sa.String(16), nullable=False),  # reader | editor | admin
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),  # sha256 of the key: never the key
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+)
