@@ -406,10 +406,16 @@ class Registry:
         return route
 
     def provider(self, provider_id: str) -> Provider:
-        return self._provider_table()[provider_id]
+        table = self._provider_table()
+        if provider_id not in table:
+            raise ModelNotFoundError(provider_id, [p for p in table if provider_id.lower() in p][:5])
+        return table[provider_id]
 
     def platform(self, platform_id: str) -> Platform:
-        return self._platform_table()[platform_id]
+        table = self._platform_table()
+        if platform_id not in table:
+            raise ModelNotFoundError(platform_id, [p for p in table if platform_id.lower() in p][:5])
+        return table[platform_id]
 
     # -- collections ------------------------------------------------------------------------------------
 
@@ -759,6 +765,28 @@ class Registry:
 
     def _lifecycles(self) -> dict[str, dict[str, Any]]:
         return {mid: raw["lifecycle"] for mid, raw in self._raw_models.items() if raw.get("lifecycle")}
+
+    def search(self, text: str, *, limit: int = 20) -> list[Model]:
+        """Models whose id, display name or an alias contains ``text`` (any letter case), exact names first."""
+        needle = text.strip().lower()
+        if not needle:
+            return []
+        hits = []
+        for model_id, raw in self._raw_models.items():
+            haystack = [model_id, raw.get("display_name") or "", *raw.get("aliases", ())]
+            if any(needle in h.lower() for h in haystack):
+                exact = needle in (model_id.lower(), raw["name"].lower())
+                hits.append((not exact, len(model_id), model_id))
+        return [self.get(model_id) for _, _, model_id in sorted(hits)[:limit]]
+
+    def state(self) -> str:
+        """A tag that changes whenever what this registry serves changes (catalog build or store write):
+        what HTTP ETags are made from."""
+        if self._store is not None:
+            self._follow_store()
+        snapshots = self._meta.get("snapshots", {})
+        catalog = "-".join(str(v).rpartition(":")[2][:8] for _, v in sorted(snapshots.items())) or "catalog"
+        return f"{catalog}.{max(self._seen, 0)}"
 
     def names(self) -> Iterable[str]:
         """Every name that resolves exactly."""

@@ -1,0 +1,96 @@
+"""Every error as RFC 9457 problem+json: ``type``, ``title``, ``status``, ``detail``, plus what helps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from modelreg.errors import ConflictError, ModelNotFoundError, ModelregError, StoreError, ValidationError
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """Raise to answer with a problem document."""
+
+    def __init__(self, status: int, title: str, detail: str = "", **extra: Any) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def problem(
+    status: int, title: str, detail: str = "", headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Map every exception a request can meet to a problem response."""
+
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, exc: Problem) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(ModelNotFoundError)
+    async def _not_found(_: Request, exc: ModelNotFoundError) -> JSONResponse:
+        return problem(404, "Not found", str(exc), name=exc.name, suggestions=exc.suggestions)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid(_: Request, exc: ValidationError) -> JSONResponse:
+        return problem(
+            422, "Invalid request", str(exc).splitlines()[0], errors=[{"field": f, "message": m} for f, m in exc.errors]
+        )
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return problem(409, "Conflict", str(exc), expected=exc.expected, actual=exc.actual)
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> JSONResponse:
+        request.app.state.metrics.store_errors += 1
+        return problem(503, "Store unavailable", str(exc))
+
+    @app.exception_handler(ModelregError)
+    async def _other(_: Request, exc: ModelregError) -> JSONResponse:
+        return problem(400, "Bad request", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]} for e in exc.errors()
+        ]
+        return problem(422, "Invalid request", "the request does not match the API's schema", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(
+            exc.status_code,
+            _TITLES.get(exc.status_code, "Error"),
+            str(exc.detail or ""),
+            headers=dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+            request.app.state.metrics.store_errors += 1
+            return problem(503, "Store unavailable", f"{type(exc).__name__}: the database did not answer")
+        return problem(500, "Internal error", f"{type(exc).__name__}: the server failed; this is a bug")
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    415: "Unsupported media type",
+    422: "Invalid request",
+}

@@ -1,0 +1,177 @@
+"""/models: list with filters and cursor pages, read, create, change, delete, and the seed's sub-resources
+(routes, pricing, capabilities, status). A model id is ``provider/model``, so paths take a slash."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelreg.api.deps import Editor, IfMatch, Reader, RegistryDep
+from modelreg.api.problems import Problem
+from modelreg.schema import Capability, Model, Pricing, Status
+
+router = APIRouter(prefix="/models", tags=["models"])
+
+
+class ModelPage(BaseModel):
+    items: list[Model]
+    next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page; null on the last")
+
+
+class CapabilityChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    operation: Literal["add", "remove"]
+    capability: Capability
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Status
+    deprecation_date: str | None = None
+    retirement_date: str | None = None
+    replacement: str | None = None
+    migration_guide: str | None = None
+
+
+class PriceChange(Pricing):
+    """New prices (USD per 1M tokens) and the day they start (default: today)."""
+
+
+@router.get("", response_model=ModelPage, summary="List models, filtered, a page at a time")
+def list_models(
+    reg: RegistryDep,
+    _: Reader,
+    provider: str | None = None,
+    family: str | None = None,
+    capability: list[Capability] = Query([], description="repeat for several: all are required"),
+    status: Status | None = None,
+    min_context: int | None = Query(None, ge=0),
+    max_input_price: float | None = Query(None, ge=0, description="USD per 1M input tokens"),
+    q: str | None = Query(None, description="text in the id, display name or aliases"),
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = None,
+) -> Any:
+    ids = reg.find_ids(
+        provider=provider,
+        family=family,
+        required=[c.value for c in capability],
+        status=status.value if status else None,
+        min_context=min_context,
+        max_input_price=max_input_price,
+        include_deprecated=True,
+    )
+    if q:
+        wanted = {m.id for m in reg.search(q, limit=10_000)}
+        ids = [i for i in ids if i in wanted]
+    start = 0
+    if cursor:
+        after = _decode(cursor)
+        start = next((n for n, i in enumerate(ids) if i > after), len(ids))
+    page = ids[start : start + limit]
+    more = start + limit < len(ids)
+    return {"items": [reg.get(i) for i in page], "next_cursor": _encode(page[-1]) if more and page else None}
+
+
+@router.post("", status_code=201, response_model=Model, summary="Create a model")
+def create_model(model: Model, reg: RegistryDep, actor: Editor) -> Any:
+    return reg.create("model", model, actor=actor)
+
+
+@router.get("/{model_id:path}/routes", summary="The routes that serve a model")
+def model_routes(model_id: str, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+    items = [r.model_dump(mode="json") for r in reg.routes(model_id)]
+    return {"items": items, "count": len(items)}
+
+
+@router.patch(
+    "/{model_id:path}/pricing",
+    response_model=Model,
+    dependencies=[IfMatch],
+    summary="Change a model's prices from a day on (the old price is closed, not overwritten)",
+)
+def change_pricing(model_id: str, change: PriceChange, reg: RegistryDep, actor: Editor) -> Any:
+    reg.get(model_id)
+    starts = change.effective_from or dt.date.today()
+    reg.set_price(
+        model_id,
+        change.model_dump(mode="json", exclude_none=True, exclude={"effective_from", "effective_until"}),
+        effective_from=starts,
+        actor=actor,
+    )
+    return reg.get(model_id)
+
+
+@router.patch(
+    "/{model_id:path}/capabilities",
+    response_model=Model,
+    dependencies=[IfMatch],
+    summary="Add or remove one capability",
+)
+def change_capabilities(model_id: str, change: CapabilityChange, reg: RegistryDep, actor: Editor) -> Any:
+    current = [c.value for c in reg.get(model_id).capabilities]
+    wanted = change.capability.value
+    updated = sorted({*current, wanted}) if change.operation == "add" else [c for c in current if c != wanted]
+    return reg.update(
+        "model",
+        model_id,
+        {"capabilities": updated},
+        version=reg.version("model", model_id),
+        actor=actor,
+        message=f"{change.operation} {wanted}",
+    )
+
+
+@router.patch(
+    "/{model_id:path}/status",
+    response_model=Model,
+    dependencies=[IfMatch],
+    summary="Change a model's lifecycle status (deprecate, retire, name a replacement)",
+)
+def change_status(model_id: str, change: StatusChange, reg: RegistryDep, actor: Editor) -> Any:
+    if change.replacement is not None:
+        reg.get(change.replacement)  # a replacement must be a model we know
+    lifecycle = change.model_dump(mode="json", exclude_none=True)
+    return reg.update(
+        "model",
+        model_id,
+        {"lifecycle": lifecycle},
+        version=reg.version("model", model_id),
+        actor=actor,
+        message=f"status {change.status.value}",
+    )
+
+
+@router.get("/{model_id:path}", response_model=Model, summary="One model, by its canonical id")
+def read_model(model_id: str, reg: RegistryDep, _: Reader) -> Any:
+    return reg.get(model_id)
+
+
+@router.patch(
+    "/{model_id:path}",
+    response_model=Model,
+    dependencies=[IfMatch],
+    summary="Change fields of a model (a partial patch; nested objects merge)",
+)
+def update_model(model_id: str, reg: RegistryDep, actor: Editor, patch: dict[str, Any] = Body(...)) -> Any:
+    return reg.update("model", model_id, patch, version=reg.version("model", model_id), actor=actor)
+
+
+@router.delete("/{model_id:path}", status_code=204, dependencies=[IfMatch], summary="Delete (hide) a model")
+def delete_model(model_id: str, reg: RegistryDep, actor: Editor) -> Response:
+    reg.delete("model", model_id, version=reg.version("model", model_id), actor=actor)
+    return Response(status_code=204)
+
+
+def _encode(model_id: str) -> str:
+    return base64.urlsafe_b64encode(model_id.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(400, "Bad request", "the cursor is not one this API gave out") from None

@@ -1,0 +1,45 @@
+"""/providers and /platforms: list, read, create, change (a partial patch), delete. Both are admin's to write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Query, Response
+
+from modelreg.api.deps import Admin, IfMatch, Reader, RegistryDep
+from modelreg.schema import Platform, Provider
+
+
+def _router(kind: str, plural: str, schema: type[Provider] | type[Platform]) -> APIRouter:
+    router = APIRouter(prefix=f"/{plural}", tags=[plural])
+
+    @router.get("", summary=f"List {plural}")
+    def list_all(
+        reg: RegistryDep, _: Reader, status: str | None = Query(None, description="active, beta or deprecated")
+    ) -> dict[str, Any]:
+        found = reg.providers() if kind == "provider" else reg.platforms()
+        items = [r.model_dump(mode="json") for r in found if status is None or r.status == status]
+        return {"items": items, "count": len(items)}
+
+    @router.get("/{record_id}", summary=f"One {kind}", response_model=schema)
+    def read(record_id: str, reg: RegistryDep, _: Reader) -> Any:
+        return reg.provider(record_id) if kind == "provider" else reg.platform(record_id)
+
+    @router.post("", status_code=201, summary=f"Create a {kind}", response_model=schema)
+    def create(record: schema, reg: RegistryDep, actor: Admin) -> Any:  # type: ignore[valid-type]
+        return reg.create(kind, record, actor=actor)
+
+    @router.patch("/{record_id}", summary=f"Change fields of a {kind}", response_model=schema, dependencies=[IfMatch])
+    def update(record_id: str, reg: RegistryDep, actor: Admin, patch: dict[str, Any] = Body(...)) -> Any:
+        return reg.update(kind, record_id, patch, version=reg.version(kind, record_id), actor=actor)
+
+    @router.delete("/{record_id}", status_code=204, summary=f"Delete a {kind}", dependencies=[IfMatch])
+    def delete(record_id: str, reg: RegistryDep, actor: Admin) -> Response:
+        reg.delete(kind, record_id, version=reg.version(kind, record_id), actor=actor)
+        return Response(status_code=204)
+
+    return router
+
+
+providers = _router("provider", "providers", Provider)
+platforms = _router("platform", "platforms", Platform)

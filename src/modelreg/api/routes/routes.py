@@ -1,0 +1,33 @@
+"""/routes: a model served on a platform. Create, read, change priority or status (and other fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+
+from modelreg.api.deps import Editor, IfMatch, Reader, RegistryDep
+from modelreg.schema import Route
+
+router = APIRouter(prefix="/routes", tags=["routes"])
+
+
+@router.post("", status_code=201, response_model=Route, summary="Create a route (a model on a platform)")
+def create_route(route: Route, reg: RegistryDep, actor: Editor) -> Any:
+    return reg.create("route", route, actor=actor)
+
+
+@router.get("/{route_id:path}", response_model=Route, summary="One route, by id (platform/provider/model)")
+def read_route(route_id: str, reg: RegistryDep, _: Reader) -> Any:
+    return reg.route(route_id)
+
+
+@router.patch(
+    "/{route_id:path}",
+    response_model=Route,
+    dependencies=[IfMatch],
+    summary="Change a route: priority (1 = first choice), status, or other fields",
+)
+def update_route(route_id: str, reg: RegistryDep, actor: Editor, patch: dict[str, Any] = Body(...)) -> Any:
+    reg.route(route_id)
+    return reg.update("route", route_id, patch, version=reg.version("route", route_id), actor=actor)
