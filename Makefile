@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install and start the registry on the embedded default (bundled catalog)
+## make run: install and start the registry service on the embedded default (bundled catalog + SQLite store)
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: install
-	$(BIN)/modelreg list --provider openai
+	@echo "modelreg registry: http://$(HOST):$(PORT)/api/registry   docs: http://$(HOST):$(PORT)/docs"
+	$(BIN)/modelreg serve --host $(HOST) --port $(PORT)
 
 ## make test: install, then lint, type-check, check the catalog is fresh, and run the whole suite
 test: install lint typecheck catalog-check pytest
