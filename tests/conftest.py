@@ -87,3 +87,47 @@ def writable(database_url: str) -> Iterator[modelreg.Registry]:
     yield reg
     assert reg.store is not None
     reg.store.close()
+
+
+class Server:
+    """A real uvicorn server on 127.0.0.1 and a free port, in a thread, serving ``app``."""
+
+    def __init__(self, app: Any) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture()
+def service(database_url: str) -> Iterator[tuple[Server, modelreg.Registry]]:
+    """The service over the catalog with a fresh store, on a real server; and the registry it serves."""
+    from modelreg.api import create_app
+
+    reg = modelreg.load(database_url=database_url)
+    with Server(create_app(reg)) as server:
+        yield server, reg
+    assert reg.store is not None
+    reg.store.close()

@@ -32,7 +32,7 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
     app.state.metrics = Metrics()
     problems.install(app)
     for router in (records.providers, records.platforms, models.router, routes.router, discovery.router):
-        app.include_router(router, prefix=PREFIX)
+        app.include_router(router, prefix=PREFIX, responses=problems.RESPONSES)
     app.include_router(health.router)
 
     @app.middleware("http")

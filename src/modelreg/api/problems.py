@@ -7,11 +7,37 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from modelreg.errors import ConflictError, ModelNotFoundError, ModelregError, StoreError, ValidationError
 
 MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemDocument(BaseModel):
+    """RFC 9457 problem details; some problems add fields (``errors``, ``suggestions``, …)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDocument, "description": text, "content": {MEDIA_TYPE: {}}}
+    for status, text in (
+        (400, "Bad request"),
+        (401, "No or unknown API key"),
+        (403, "The key's role is not enough"),
+        (404, "No such record; suggestions name close ones"),
+        (409, "Conflict: re-read and retry"),
+        (412, "If-Match named a state that has moved on"),
+        (422, "Invalid body or parameters, field by field"),
+        (503, "The store did not answer"),
+    )
+}
 
 
 class Problem(Exception):
