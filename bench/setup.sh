@@ -14,7 +14,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e "$REPO_DIR[postgres]"
+"$VENV/bin/python" -m pip install --quiet -e "$REPO_DIR[server,postgres]"
 "$VENV/bin/python" -m pip install --quiet -r "$BENCH_DIR/requirements.txt"
 
 echo "bench venv ready: $VENV"

@@ -696,3 +696,7 @@ def main() -> None:
     except ModelregError as error:  # pragma: no cover - commands handle their own errors
         console.print(f"[red]error:[/red] {error}", highlight=False)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from modelreg.api import problems
 from modelreg.api.metrics import Metrics
+from modelreg.api.middleware import CachingAndMetrics
 from modelreg.api.routes import discovery, health, models, records, routes
 from modelreg.api.settings import ApiSettings
 from modelreg.registry import Registry
@@ -35,27 +33,11 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         app.include_router(router, prefix=PREFIX, responses=problems.RESPONSES)
     app.include_router(health.router)
 
-    @app.middleware("http")
-    async def caching_and_metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        etag = None
-        if request.method in ("GET", "HEAD") and request.url.path.startswith(PREFIX):
-            etag = f'"{registry.state()}"'
-            wanted = request.headers.get("if-none-match")
-            if wanted is not None and etag in [t.strip().removeprefix("W/") for t in wanted.split(",")]:
-                response: Response = Response(status_code=304, headers={"ETag": etag})
-                _observe(request, response, started)
-                return response
-        response = await call_next(request)
-        if etag is not None and response.status_code == 200:
-            response.headers["ETag"] = etag
-            response.headers["Cache-Control"] = app.state.settings.cache_control
-        _observe(request, response, started)
-        return response
-
-    def _observe(request: Request, response: Response, started: float) -> None:
-        route = request.scope.get("route")
-        path = getattr(route, "path", None) or ("not-modified" if response.status_code == 304 else "unmatched")
-        app.state.metrics.observe(request.method, path, response.status_code, time.perf_counter() - started)
-
+    app.add_middleware(
+        CachingAndMetrics,
+        registry=registry,
+        prefix=PREFIX,
+        cache_control=app.state.settings.cache_control,
+        metrics=app.state.metrics,
+    )
     return app

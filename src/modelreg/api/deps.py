@@ -12,7 +12,7 @@ from modelreg.registry import Registry
 RANK = {"reader": 0, "editor": 1, "admin": 2}
 
 
-def registry(request: Request) -> Registry:
+async def registry(request: Request) -> Registry:
     reg: Registry = request.app.state.registry
     return reg
 
@@ -39,7 +39,7 @@ def _caller(request: Request, authorization: str | None) -> tuple[str, str] | No
 
 
 def _needs(role: str):  # type: ignore[no-untyped-def]
-    def check(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
+    async def check(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
         caller = _caller(request, authorization)
         if caller is None:
             if role == "reader" and not request.app.state.settings.require_read_key:
@@ -60,7 +60,7 @@ Editor = Annotated[str, Depends(_needs("editor"))]
 Admin = Annotated[str, Depends(_needs("admin"))]
 
 
-def if_match_version(request: Request, if_match: Annotated[str | None, Header()] = None) -> None:
+async def if_match_version(request: Request, if_match: Annotated[str | None, Header()] = None) -> None:
     """A write that names the state it read (If-Match: the ETag of a GET) fails with 412 if it moved."""
     if if_match is None or if_match.strip() == "*":
         return

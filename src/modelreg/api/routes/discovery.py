@@ -49,7 +49,7 @@ class Requirements(BaseModel):
 
 
 @router.get("/resolve", summary="What a model name means, and the rule that matched")
-def resolve(name: str, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+async def resolve(name: str, reg: RegistryDep, _: Reader) -> dict[str, Any]:
     found = reg.explain(name)
     return {
         "name": name,
@@ -62,7 +62,7 @@ def resolve(name: str, reg: RegistryDep, _: Reader) -> dict[str, Any]:
 
 
 @router.get("/search", summary="Models whose id, name or aliases contain the text")
-def search(
+async def search(
     reg: RegistryDep, _: Reader, q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200)
 ) -> dict[str, Any]:
     items = [
@@ -73,12 +73,12 @@ def search(
 
 
 @router.get("/capabilities", summary="The capability matrix: capability -> model ids")
-def capabilities(reg: RegistryDep, _: Reader, include_deprecated: bool = False) -> dict[str, list[str]]:
+async def capabilities(reg: RegistryDep, _: Reader, include_deprecated: bool = False) -> dict[str, list[str]]:
     return reg.capability_matrix(include_deprecated=include_deprecated)
 
 
 @router.get("/pricing", summary="Prices of several models side by side (USD per 1M tokens)")
-def pricing(
+async def pricing(
     reg: RegistryDep, _: Reader, ids: list[str] = Query(..., description="repeat, or comma-separated")
 ) -> dict[str, Any]:
     names = [n for value in ids for n in value.split(",") if n]
@@ -90,7 +90,7 @@ def pricing(
 
 
 @router.post("/cost", summary="The exact cost of one call (USD, Decimal strings)")
-def cost(body: Usage, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+async def cost(body: Usage, reg: RegistryDep, _: Reader) -> dict[str, Any]:
     if body.usage is not None:
         result = reg.cost_from_usage(body.model, body.usage, batch=body.batch)
     else:
@@ -107,18 +107,18 @@ def cost(body: Usage, reg: RegistryDep, _: Reader) -> dict[str, Any]:
 
 
 @router.post("/validate", summary="Every problem with a request for a model")
-def validate(body: RequestCheck, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+async def validate(body: RequestCheck, reg: RegistryDep, _: Reader) -> dict[str, Any]:
     issues = reg.validate(body.model, body.params, prompt_tokens=body.prompt_tokens, platform=body.platform)
     return {"valid": not any(i.severity == "error" for i in issues), "issues": [i._asdict() for i in issues]}
 
 
 @router.post("/convert", summary="A request's parameters as the serving API names them")
-def convert(body: RequestCheck, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+async def convert(body: RequestCheck, reg: RegistryDep, _: Reader) -> dict[str, Any]:
     return {"params": reg.convert(body.model, body.params, platform=body.platform, strict=body.strict)}
 
 
 @router.post("/recommend", summary="Models that meet the requirements, cheapest first, with the cost")
-def recommend(body: Requirements, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+async def recommend(body: Requirements, reg: RegistryDep, _: Reader) -> dict[str, Any]:
     conditions: dict[str, Any] = {k: v for k, v in (("provider", body.provider), ("platform", body.platform)) if v}
     quotes = reg.cheapest(
         body.prompt_tokens,
@@ -143,5 +143,5 @@ def history(kind: str, record_id: str, reg: RegistryDep, _: Reader) -> dict[str,
 
 
 @router.get("/deprecations", summary="Models deprecated or retired soon, with their replacements")
-def deprecations(reg: RegistryDep, _: Reader, within_days: int = Query(90, ge=0, le=3650)) -> dict[str, Any]:
+async def deprecations(reg: RegistryDep, _: Reader, within_days: int = Query(90, ge=0, le=3650)) -> dict[str, Any]:
     return {"items": [m._asdict() for m in reg.deprecations(within_days=within_days)]}

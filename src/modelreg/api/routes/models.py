@@ -42,7 +42,7 @@ class PriceChange(Pricing):
 
 
 @router.get("", response_model=ModelPage, summary="List models, filtered, a page at a time")
-def list_models(
+async def list_models(
     reg: RegistryDep,
     _: Reader,
     provider: str | None = None,
@@ -82,7 +82,7 @@ def create_model(model: Model, reg: RegistryDep, actor: Editor) -> Any:
 
 
 @router.get("/{model_id:path}/routes", summary="The routes that serve a model")
-def model_routes(model_id: str, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+async def model_routes(model_id: str, reg: RegistryDep, _: Reader) -> dict[str, Any]:
     items = [r.model_dump(mode="json") for r in reg.routes(model_id)]
     return {"items": items, "count": len(items)}
 
@@ -146,8 +146,9 @@ def change_status(model_id: str, change: StatusChange, reg: RegistryDep, actor: 
 
 
 @router.get("/{model_id:path}", response_model=Model, summary="One model, by its canonical id")
-def read_model(model_id: str, reg: RegistryDep, _: Reader) -> Any:
-    return reg.get(model_id)
+async def read_model(model_id: str, reg: RegistryDep, _: Reader) -> Any:
+    # serialized by pydantic's core directly: re-validating a Model we just read would double the work
+    return Response(reg.get(model_id).model_dump_json(), media_type="application/json")
 
 
 @router.patch(

@@ -12,7 +12,7 @@ def _router(kind: str, plural: str, schema: type[Provider] | type[Platform]) -> 
     router = APIRouter(prefix=f"/{plural}", tags=[plural])
 
     @router.get("", summary=f"List {plural}")
-    def list_all(
+    async def list_all(
         reg: RegistryDep, _: Reader, status: str | None = Query(None, description="active, beta or deprecated")
     ) -> dict[str, Any]:
         found = reg.providers() if kind == "provider" else reg.platforms()
@@ -20,7 +20,7 @@ def _router(kind: str, plural: str, schema: type[Provider] | type[Platform]) -> 
         return {"items": items, "count": len(items)}
 
     @router.get("/{record_id}", summary=f"One {kind}", response_model=schema)
-    def read(record_id: str, reg: RegistryDep, _: Reader) -> Any:
+    async def read(record_id: str, reg: RegistryDep, _: Reader) -> Any:
         return reg.provider(record_id) if kind == "provider" else reg.platform(record_id)
 
     @router.post("", status_code=201, summary=f"Create a {kind}", response_model=schema)

@@ -18,7 +18,7 @@ def create_route(route: Route, reg: RegistryDep, actor: Editor) -> Any:
 
 
 @router.get("/{route_id:path}", response_model=Route, summary="One route, by id (platform/provider/model)")
-def read_route(route_id: str, reg: RegistryDep, _: Reader) -> Any:
+async def read_route(route_id: str, reg: RegistryDep, _: Reader) -> Any:
     return reg.route(route_id)
 
 
