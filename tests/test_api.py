@@ -189,3 +189,17 @@ def test_malformed_authorization_is_401(service: Service, header: str) -> None:
     with httpx.Client(base_url=server.url) as http:
         got = http.patch(f"{API}/models/openai/gpt-4o", json={}, headers={"Authorization": header})
         assert got.status_code == 401
+
+
+def test_kept_answers_follow_the_registrys_state(service: Service) -> None:
+    server, reg = service
+    editor = keys(reg)["editor"]
+    with httpx.Client(base_url=server.url) as http:
+        first = http.get(f"{API}/models/openai/gpt-4o")
+        again = http.get(f"{API}/models/openai/gpt-4o")  # served from the kept answers
+        assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+        http.patch(f"{API}/models/openai/gpt-4o", json={"description": "changed"}, headers=editor)
+        after = http.get(f"{API}/models/openai/gpt-4o")
+        assert after.json()["description"] == "changed" and after.headers["etag"] != first.headers["etag"]
+        text = http.get("/metrics").text
+        assert 'route="/api/registry/models/{model_id:path}",status="200"' in text or "models/{model_id" in text

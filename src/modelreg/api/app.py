@@ -39,5 +39,6 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         prefix=PREFIX,
         cache_control=app.state.settings.cache_control,
         metrics=app.state.metrics,
+        cache_answers=not app.state.settings.require_read_key,
     )
     return app
