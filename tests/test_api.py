@@ -203,3 +203,18 @@ def test_kept_answers_follow_the_registrys_state(service: Service) -> None:
         assert after.json()["description"] == "changed" and after.headers["etag"] != first.headers["etag"]
         text = http.get("/metrics").text
         assert 'route="/api/registry/models/{model_id:path}",status="200"' in text or "models/{model_id" in text
+
+
+def test_reads_can_require_a_key(database_url: str) -> None:
+    from modelreg.api.settings import ApiSettings
+
+    reg = modelreg.load(database_url=database_url)
+    reader = keys(reg)["reader"]
+    with Server(create_app(reg, settings=ApiSettings(require_read_key=True, cache_control="max-age=60"))) as server:
+        with httpx.Client(base_url=server.url) as http:
+            assert http.get(f"{API}/models/openai/gpt-4o").status_code == 401
+            allowed = http.get(f"{API}/models/openai/gpt-4o", headers=reader)
+            assert allowed.status_code == 200 and allowed.headers["cache-control"] == "max-age=60"
+            assert http.get("/healthz").status_code == 200  # health stays open for load balancers
+    assert reg.store is not None
+    reg.store.close()
