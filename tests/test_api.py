@@ -210,11 +210,11 @@ def test_reads_can_require_a_key(database_url: str) -> None:
 
     reg = modelreg.load(database_url=database_url)
     reader = keys(reg)["reader"]
-    with Server(create_app(reg, settings=ApiSettings(require_read_key=True, cache_control="max-age=60"))) as server:
-        with httpx.Client(base_url=server.url) as http:
-            assert http.get(f"{API}/models/openai/gpt-4o").status_code == 401
-            allowed = http.get(f"{API}/models/openai/gpt-4o", headers=reader)
-            assert allowed.status_code == 200 and allowed.headers["cache-control"] == "max-age=60"
-            assert http.get("/healthz").status_code == 200  # health stays open for load balancers
+    settings = ApiSettings(require_read_key=True, cache_control="max-age=60")
+    with Server(create_app(reg, settings=settings)) as server, httpx.Client(base_url=server.url) as http:
+        assert http.get(f"{API}/models/openai/gpt-4o").status_code == 401
+        allowed = http.get(f"{API}/models/openai/gpt-4o", headers=reader)
+        assert allowed.status_code == 200 and allowed.headers["cache-control"] == "max-age=60"
+        assert http.get("/healthz").status_code == 200  # health stays open for load balancers
     assert reg.store is not None
     reg.store.close()
