@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,11 @@ from modelreg.catalog import CATALOG_DIR
 from modelreg.settings import Settings
 
 DATA = Path(__file__).parent / "data"
+
+# Hermetic: no test reads or writes the user's own store (the data-dir SQLite file, or a configured one).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="modelreg-tests-")
+os.environ.pop("MODELREG_DATABASE_URL", None)
+os.environ.pop("MODELREG_ALIASES", None)
 
 
 @pytest.fixture(scope="session")

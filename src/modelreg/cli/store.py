@@ -1,0 +1,116 @@
+"""The store: history, revert, export, import, info."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import modelreg
+from modelreg.cli.common import JsonOption, app, fail, out, print_json, store_app
+from modelreg.errors import ModelregError
+
+ActorOption = Annotated[
+    str | None, typer.Option(help="Who makes the change, for the change log (default: $MODELREG_ACTOR or $USER).")
+]
+
+
+def store_registry() -> modelreg.Registry:
+    """The registry with its store; the default SQLite file is created on first use."""
+    from modelreg.store import default_url
+
+    return modelreg.load(database_url=default_url())
+
+
+def _actor(actor: str | None) -> str:
+    import os
+
+    return actor or os.environ.get("MODELREG_ACTOR") or os.environ.get("USER") or "cli"
+
+
+@app.command()
+def history(
+    record_id: Annotated[str, typer.Argument(help="The record's id, e.g. openai/gpt-4o.")],
+    kind: Annotated[str, typer.Option(help="model, route, provider or platform.")] = "model",
+    json_out: JsonOption = False,
+) -> None:
+    """Show every stored change of one record: who, when, what, why.
+
+    Example: modelreg history openai/gpt-4o
+    """
+    try:
+        changes = store_registry().history(kind, record_id)
+    except ModelregError as error:
+        raise fail(error) from None
+    if json_out:
+        print_json([c._asdict() for c in changes])
+        return
+    table = Table(title=f"{len(changes)} changes of {kind} {record_id}")
+    for column in ("change", "when", "who", "what", "why"):
+        table.add_column(column)
+    for c in changes:
+        table.add_row(str(c.id), c.at.isoformat(timespec="seconds"), c.actor, c.action, c.message or "")
+    out().print(table)
+
+
+@app.command()
+def revert(
+    change_id: Annotated[int, typer.Argument(help="The change to undo (see `modelreg history`).")],
+    actor: ActorOption = None,
+    message: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Undo one change by writing a new one that restores what was there before it.
+
+    Example: modelreg revert 42 --message "wrong price"
+    """
+    try:
+        change = store_registry().revert(change_id, actor=_actor(actor), message=message)
+    except ModelregError as error:
+        raise fail(error) from None
+    out().print(f"reverted change {change_id} as change {change.id} ({change.kind} {change.subject})")
+
+
+@store_app.command("export")
+def store_export(file: Annotated[Path, typer.Argument(help="YAML file to write.")]) -> None:
+    """Write what the store adds, overrides, hides and re-prices, in the catalog's YAML shape."""
+    from modelreg.catalog.yamlio import dumps
+
+    try:
+        document = store_registry().export_store()
+    except ModelregError as error:
+        raise fail(error) from None
+    file.write_text(
+        dumps(document, header="# modelreg store export: `modelreg store import` reads it back\n"), encoding="utf-8"
+    )
+    counts = {key: len(value) for key, value in document.items()}
+    out().print(f"wrote {file}: " + ", ".join(f"{n} {key}" for key, n in counts.items() if n))
+
+
+@store_app.command("import")
+def store_import(
+    file: Annotated[Path, typer.Argument(help="A YAML file written by `modelreg store export`.", exists=True)],
+    actor: ActorOption = None,
+    message: Annotated[str | None, typer.Option(help="Why, for the change log.")] = None,
+) -> None:
+    """Apply a store export. Idempotent: importing the same file twice changes nothing the second time."""
+    from modelreg.catalog.yamlio import load
+
+    try:
+        counts = store_registry().import_store(load(file) or {}, actor=_actor(actor), message=message)
+    except ModelregError as error:
+        raise fail(error) from None
+    out().print(", ".join(f"{n} {key}" for key, n in counts.items()))
+
+
+@store_app.command("info")
+def store_info(json_out: JsonOption = False) -> None:
+    """Where the store is and how many changes it has seen."""
+    reg = store_registry()
+    assert reg.store is not None
+    info = {"url": reg.store.url, "changes": reg.store.counter()}
+    if json_out:
+        print_json(info)
+        return
+    out().print(f"store: {info['url']}\nchanges: {info['changes']}")
