@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from modelreg.errors import ValidationError
+from modelreg.lifecycle import GOING, status_on
 from modelreg.pricing import Cost, PriceTable
 
 if TYPE_CHECKING:
     from modelreg.registry import Registry
 
-_GOING = ("deprecated", "retired")
 SORT_KEYS = ("id", "input_price", "output_price", "context", "release_date")
 
 
@@ -68,11 +68,7 @@ def build_facts(models: dict[str, dict[str, Any]], routes: dict[str, dict[str, A
     rows = []
     for model_id, raw in models.items():
         limits, pricing, lifecycle = raw.get("limits", {}), raw.get("pricing", {}), raw.get("lifecycle", {})
-        status = lifecycle.get("status", "active")
-        if status != "retired" and lifecycle.get("retirement_date", "9999") <= iso:
-            status = "retired"
-        elif status not in _GOING and lifecycle.get("deprecation_date", "9999") <= iso:
-            status = "deprecated"
+        status = status_on(lifecycle, iso)
         rows.append(
             Facts(
                 id=model_id,
@@ -136,7 +132,7 @@ def find(
         if status is not None:
             if row.status != status:
                 continue
-        elif not include_deprecated and row.status in _GOING:
+        elif not include_deprecated and row.status in GOING:
             continue
         if min_context is not None and row.context < min_context:
             continue
@@ -204,7 +200,7 @@ def capability_matrix(rows: Iterable[Facts], *, include_deprecated: bool = False
     """Capability -> ids of the models that have it (sorted), over current models unless asked otherwise."""
     matrix: dict[str, list[str]] = {}
     for row in rows:
-        if not include_deprecated and row.status in _GOING:
+        if not include_deprecated and row.status in GOING:
             continue
         for capability in row.capabilities:
             matrix.setdefault(capability, []).append(row.id)
@@ -219,7 +215,7 @@ def alternatives(rows: list[Facts], model: Facts, *, limit: int = 10) -> list[st
     base_price = _price(model)
     out = []
     for row in rows:
-        if row.id == model.id or row.status in _GOING or not model.capabilities <= row.capabilities:
+        if row.id == model.id or row.status in GOING or not model.capabilities <= row.capabilities:
             continue
         if model.context and row.context < model.context:
             continue
@@ -249,28 +245,18 @@ def migration(lifecycles: dict[str, dict[str, Any]], model_id: str, today: dt.da
             break
         chain.append(replacement)
         current = replacement
-        if _status(lifecycles.get(current) or {}, today) not in _GOING:
+        if status_on(lifecycles.get(current) or {}, today.isoformat()) not in GOING:
             break
     lifecycle = lifecycles.get(model_id) or {}
     return Migration(
         model=model_id,
-        status=_status(lifecycle, today),
+        status=status_on(lifecycle, today.isoformat()),
         replacement=chain[-1] if len(chain) > 1 else None,
         chain=tuple(chain),
         deprecation_date=lifecycle.get("deprecation_date"),
         retirement_date=lifecycle.get("retirement_date"),
         migration_guide=lifecycle.get("migration_guide"),
     )
-
-
-def _status(lifecycle: dict[str, Any], today: dt.date) -> str:
-    iso = today.isoformat()
-    status: str = lifecycle.get("status", "active")
-    if status == "retired" or lifecycle.get("retirement_date", "9999") <= iso:
-        return "retired"
-    if status == "deprecated" or lifecycle.get("deprecation_date", "9999") <= iso:
-        return "deprecated"
-    return status
 
 
 def going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date, within_days: int) -> list[Migration]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from modelreg.catalog import CATALOG_PATH, index
 from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFoundError, ValidationError
 from modelreg.lazy import LazyModule
+from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
 from modelreg.pricing import Cost, PriceTable
 from modelreg.usage import normalize as normalize_usage
@@ -889,9 +890,10 @@ def _going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date) -> dict[s
     going = {}
     iso = today.isoformat()
     for model_id, lifecycle in lifecycles.items():
-        retired = lifecycle.get("status") == "retired" or lifecycle.get("retirement_date", "9999") <= iso
-        if not retired and lifecycle.get("status") != "deprecated" and lifecycle.get("deprecation_date", "9999") > iso:
+        status = status_on(lifecycle, iso)
+        if status not in GOING:
             continue
+        retired = status == "retired"
         when = lifecycle.get("retirement_date" if retired else "deprecation_date")
         since = f" since {when}" if when else ""
         instead = f"; use {lifecycle['replacement']} instead" if lifecycle.get("replacement") else ""

@@ -192,12 +192,14 @@ class Lifecycle(_Record):
 
     def status_on(self, day: dt.date) -> Status:
         """The status on ``day``: dates that have passed move a model to deprecated, then retired."""
-        iso = day.isoformat()
-        if self.status is Status.retired or (self.retirement_date and self.retirement_date <= iso):
-            return Status.retired
-        if self.status is Status.deprecated or (self.deprecation_date and self.deprecation_date <= iso):
-            return Status.deprecated
-        return self.status
+        from modelreg.lifecycle import status_on
+
+        stated = {
+            "status": self.status.value,
+            "retirement_date": self.retirement_date,
+            "deprecation_date": self.deprecation_date,
+        }
+        return Status(status_on(stated, day.isoformat()))
 
 
 class Verification(_Record):
