@@ -189,6 +189,8 @@ def test_malformed_authorization_is_401(service: Service, header: str) -> None:
     with httpx.Client(base_url=server.url) as http:
         got = http.patch(f"{API}/models/openai/gpt-4o", json={}, headers={"Authorization": header})
         assert got.status_code == 401
+        if not header.startswith("Bearer"):  # a scheme we do not take: say which one we do
+            assert got.headers["www-authenticate"] == "Bearer" and "headers" not in got.json()
 
 
 def test_kept_answers_follow_the_registrys_state(service: Service) -> None:

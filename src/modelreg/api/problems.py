@@ -41,11 +41,14 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 class Problem(Exception):
-    """Raise to answer with a problem document."""
+    """Raise to answer with a problem document; ``headers`` go on the response, ``extra`` into the body."""
 
-    def __init__(self, status: int, title: str, detail: str = "", **extra: Any) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str = "", *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail or title)
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
+        self.headers = headers
 
 
 def problem(
@@ -60,7 +63,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+        return problem(exc.status, exc.title, exc.detail, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(ModelNotFoundError)
     async def _not_found(_: Request, exc: ModelNotFoundError) -> JSONResponse:
