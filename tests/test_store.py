@@ -130,6 +130,9 @@ def test_a_price_change_closes_the_old_price(writable: modelreg.Registry) -> Non
     assert history[0].effective_until == day and history[1].effective_from == day
     with pytest.raises(modelreg.ValidationError):
         writable.set_price("openai/gpt-4o", {"input": "1"}, effective_from=dt.date(2025, 1, 1), actor="alice")
+    with pytest.raises(modelreg.ValidationError) as info:
+        writable.set_price("openai/gpt-4o", {"input": "-1"}, effective_from=dt.date(2027, 1, 1), actor="alice")
+    assert info.value.errors[0][0] == "input"
 
 
 def test_history_and_revert(writable: modelreg.Registry) -> None:

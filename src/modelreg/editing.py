@@ -36,16 +36,22 @@ def schema_type(kind: str) -> type[BaseModel]:
 
 def validated(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
     """``record`` checked against the schema, as JSON-shaped data; each bad field in the ValidationError."""
+    data = checked(schema_type(kind), record, kind)
+    _check_identity(kind, data)
+    return data
+
+
+def checked(kind: type[BaseModel], data: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """``data`` validated as ``kind``, as JSON-shaped data; a ValidationError names each bad field."""
     import pydantic
 
     try:
-        model = schema_type(kind).model_validate(dict(record))
+        model = kind.model_validate(dict(data))
     except pydantic.ValidationError as exc:
-        fields = [(".".join(str(p) for p in e["loc"]) or kind, e["msg"]) for e in exc.errors()]
-        raise ValidationError(f"invalid {kind}", fields) from None
-    data: dict[str, Any] = model.model_dump(mode="json", exclude_defaults=True)
-    _check_identity(kind, data)
-    return data
+        fields = [(".".join(str(p) for p in e["loc"]) or label, e["msg"]) for e in exc.errors()]
+        raise ValidationError(f"invalid {label}", fields) from None
+    dumped: dict[str, Any] = model.model_dump(mode="json", exclude_defaults=True)
+    return dumped
 
 
 def _check_identity(kind: str, data: dict[str, Any]) -> None:
@@ -144,10 +150,7 @@ def set_price(
     if subject not in view[KIND_KEYS[kind]]:
         raise ModelNotFoundError(subject)
     fields = {k: v for k, v in dict(pricing).items() if k not in ("effective_from", "effective_until")}
-    try:
-        data: dict[str, Any] = Pricing.model_validate(fields).model_dump(mode="json", exclude_defaults=True)
-    except Exception as exc:  # pydantic.ValidationError
-        raise ValidationError("invalid pricing", [("pricing", str(exc))]) from None
+    data = checked(Pricing, fields, "pricing")
     store.add_price(subject, data, effective_from=effective_from, actor=actor, message=message, kind=kind)
     return data
 
