@@ -106,7 +106,6 @@ def _reindex(
     gone_routes = {record_id for kind, record_id in hidden if kind == "route"}
     if gone_models or gone_routes:
         names = {n: t for n, t in names.items() if t[0] not in gone_models and t[1] not in gone_routes}
-        names = {n: t if t[1] not in gone_routes else [t[0], "", ""] for n, t in names.items()}
     for kind, record_id in touched:
         record = view[KIND_KEYS[kind]][record_id]
         if kind == "model":

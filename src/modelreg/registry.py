@@ -118,8 +118,7 @@ class Registry:
             self._install(self._base_index, self._base_records)
             self._seen = snapshot.counter
             return
-        base = self._base_records() if callable(self._base_records) else self._base_records
-        self._base_records = base  # read once: the catalog does not change under a running registry
+        base = self._catalog_records()
         from modelreg import overlay
 
         view_index, view_records = overlay.apply(self._base_index, base, snapshot, dt.date.today())
@@ -671,6 +670,7 @@ class Registry:
         return self._store
 
     def _catalog_records(self) -> Records:
+        """The catalog's own records, read once: the catalog does not change under a running registry."""
         if callable(self._base_records):
             self._base_records = self._base_records()
         return self._base_records
