@@ -80,13 +80,13 @@ class Registry:
         if store is not None:
             self._follow_store(force=True)
 
-    def _install(self, index: dict[str, Any], records: Records | Callable[[], Records]) -> None:
+    def _install(self, document: dict[str, Any], records: Records | Callable[[], Records]) -> None:
         """Serve this (index, records) pair: every cache starts empty."""
-        self._names: dict[str, list[str]] = index["names"]
-        self._meta: dict[str, Any] = index.get("meta", {})
+        self._names: dict[str, list[str]] = document["names"]
+        self._meta: dict[str, Any] = document.get("meta", {})
         self._records_source = records
         self._records: Records | None = None
-        self._prices: dict[str, dict[str, Any]] | None = index.get("prices")
+        self._prices: dict[str, dict[str, Any]] | None = document.get("prices")
         self._models: dict[str, Model] = {}
         self._routes: dict[str, Route] = {}
         self._providers: dict[str, Provider] | None = None
@@ -100,9 +100,9 @@ class Registry:
         self._matched: dict[str, Match | None] = {}
         self._suggested: dict[tuple[str, int], list[str]] = {}
         self._user_aliases: dict[str, str] = getattr(self, "_user_aliases", {})
-        lifecycles = index.get("lifecycle")
+        lifecycles = document.get("lifecycle")
         if lifecycles is None:
-            lifecycles = {mid: raw["lifecycle"] for mid, raw in self._raw_models.items() if raw.get("lifecycle")}
+            lifecycles = self._lifecycles()
         self._going = _going_away(lifecycles, dt.date.today())
 
     def _follow_store(self, *, force: bool = False) -> None:
@@ -381,7 +381,7 @@ class Registry:
     def _raw_price(self, model_id: str, route_id: str, region: str) -> dict[str, Any] | None:
         """The price a name's target is billed at, from the index: region, then route, then maker."""
         if self._prices is None:
-            self._prices = _prices_of(self._all())
+            self._prices = index.prices_of(self._all())
         if route_id:
             if region and f"{route_id}@{region}" in self._prices:
                 return self._prices[f"{route_id}@{region}"]
@@ -765,7 +765,7 @@ class Registry:
         return queries.going_away(self._lifecycles(), dt.date.today(), within_days)
 
     def _lifecycles(self) -> dict[str, dict[str, Any]]:
-        return {mid: raw["lifecycle"] for mid, raw in self._raw_models.items() if raw.get("lifecycle")}
+        return index.lifecycles_of(self._all())
 
     def search(self, text: str, *, limit: int = 20) -> list[Model]:
         """Models whose id, display name or an alias contains ``text`` (any letter case), exact names first."""
@@ -871,18 +871,6 @@ def _in_force(model_id: str, prices: list[Pricing], day: dt.date) -> Pricing:
         if started and not ended:
             return pricing
     raise ValidationError(f"no price of {model_id} is known for {day.isoformat()}", [("at", "before the first price")])
-
-
-def _prices_of(records: Records) -> dict[str, dict[str, Any]]:
-    """The ``prices`` table of an index, from full records (for registries built from one document)."""
-    prices = {mid: raw["pricing"] for mid, raw in records["models"].items() if raw.get("pricing")}
-    for rid, raw in records["routes"].items():
-        if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route bills the model's price
-            prices[rid] = raw["pricing"]
-        for deployment in raw.get("deployments", ()):
-            if deployment.get("region") and deployment.get("pricing"):
-                prices[f"{rid}@{deployment['region']}"] = deployment["pricing"]
-    return prices
 
 
 def _going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date) -> dict[str, str]:

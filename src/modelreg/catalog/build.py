@@ -114,8 +114,9 @@ def render(catalog: Catalog) -> dict[str, str]:
             **kind.model_json_schema(),
         }
         files[f"schema/{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
-    files[index.INDEX_FILE] = json.dumps(index.compile_index(catalog), separators=(",", ":")) + "\n"
-    files[index.RECORDS_FILE] = json.dumps(index.compile_records(catalog), separators=(",", ":")) + "\n"
+    records = index.compile_records(catalog)
+    files[index.INDEX_FILE] = json.dumps(index.compile_index(catalog, records), separators=(",", ":")) + "\n"
+    files[index.RECORDS_FILE] = json.dumps(records, separators=(",", ":")) + "\n"
     return files
 
 

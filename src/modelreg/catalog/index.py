@@ -50,8 +50,26 @@ def _dump(record: Any) -> dict[str, Any]:
     return dumped
 
 
-def compile_index(catalog: Catalog) -> dict[str, Any]:
-    """The index document for ``catalog``: names, prices and lifecycles."""
+def prices_of(records: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The index's ``prices`` table from records (raw, JSON-shaped): every maker price, every platform
+    route's price, and each regional deployment's own price."""
+    prices = {mid: raw["pricing"] for mid, raw in records["models"].items() if raw.get("pricing")}
+    for rid, raw in records["routes"].items():
+        if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route bills the model's price
+            prices[rid] = raw["pricing"]
+        for deployment in raw.get("deployments", ()):
+            if deployment.get("region") and deployment.get("pricing"):
+                prices[f"{rid}@{deployment['region']}"] = deployment["pricing"]
+    return prices
+
+
+def lifecycles_of(records: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The index's ``lifecycle`` table from records: every model whose lifecycle says anything."""
+    return {mid: raw["lifecycle"] for mid, raw in records["models"].items() if raw.get("lifecycle")}
+
+
+def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The index document for ``catalog`` (whose records document may be passed when already made)."""
     names: dict[str, tuple[int, str, str, str]] = {}
 
     def claim(name: str, model_id: str, route_id: str, strength: int, region: str = "") -> None:
@@ -76,23 +94,13 @@ def compile_index(catalog: Catalog) -> dict[str, Any]:
                 claim(key, route.model, route.id, 2 if own else 3, region)
             claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3, region)
 
-    prices: dict[str, Any] = {}
-    for model in catalog.models:
-        if not model.pricing.is_empty():
-            prices[model.id] = _dump(model.pricing)
-    for route in catalog.routes:
-        if not route.pricing.is_empty() and route.priority != 1:  # a maker's own route bills the model's price
-            prices[route.id] = _dump(route.pricing)
-        for deployment in route.deployments:
-            if deployment.region and deployment.pricing is not None and not deployment.pricing.is_empty():
-                prices[f"{route.id}@{deployment.region}"] = _dump(deployment.pricing)
-    lifecycle = {m.id: _dump(m.lifecycle) for m in catalog.models if _dump(m.lifecycle)}
+    records = records if records is not None else compile_records(catalog)
     snapshots = {ref.source: ref.as_of for m in catalog.models for ref in m.sources if ref.as_of}
     return {
         "format": FORMAT,
         "meta": {"conflicts": len(catalog.conflicts), "snapshots": dict(sorted(snapshots.items()))},
-        "prices": prices,
-        "lifecycle": lifecycle,
+        "prices": prices_of(records),
+        "lifecycle": lifecycles_of(records),
         "names": {
             name: [model_id, route_id, region] for name, (_, model_id, route_id, region) in sorted(names.items())
         },
