@@ -769,6 +769,10 @@ class Registry:
 
     def search(self, text: str, *, limit: int = 20) -> list[Model]:
         """Models whose id, display name or an alias contains ``text`` (any letter case), exact names first."""
+        return [self.get(model_id) for model_id in self.search_ids(text, limit=limit)]
+
+    def search_ids(self, text: str, *, limit: int = 20) -> list[str]:
+        """Like ``search``, returning ids only (no model objects are made)."""
         needle = text.strip().lower()
         if not needle:
             return []
@@ -778,7 +782,7 @@ class Registry:
             if any(needle in h.lower() for h in haystack):
                 exact = needle in (model_id.lower(), raw["name"].lower())
                 hits.append((not exact, len(model_id), model_id))
-        return [self.get(model_id) for _, _, model_id in sorted(hits)[:limit]]
+        return [model_id for _, _, model_id in sorted(hits)[:limit]]
 
     def state(self) -> str:
         """A tag that changes whenever what this registry serves changes (catalog build or store write):

@@ -65,7 +65,7 @@ async def list_models(
         include_deprecated=True,
     )
     if q:
-        wanted = {m.id for m in reg.search(q, limit=10_000)}
+        wanted = set(reg.search_ids(q, limit=len(reg)))  # every match: the filters above narrow them
         ids = [i for i in ids if i in wanted]
     start = 0
     if cursor:
