@@ -8,6 +8,8 @@ import pytest
 
 import modelreg
 
+LIFECYCLE_CODES = {"deprecated_model", "retired_model"}
+
 
 def codes(issues: list[Any]) -> set[tuple[str, str | None]]:
     return {(i.code, i.param) for i in issues}
@@ -39,7 +41,11 @@ def test_validate(
     expected: set[tuple[str, str | None]],
 ) -> None:
     issues = registry.validate(model, params, prompt_tokens=prompt_tokens)
-    assert codes(issues) == expected
+    found = codes(issues)
+    if not any(code in LIFECYCLE_CODES for code, _ in expected):
+        # a model's deprecation follows the calendar: rows about parameters must not break on the day it comes
+        found = {(code, param) for code, param in found if code not in LIFECYCLE_CODES}
+    assert found == expected
     assert all(i.message for i in issues)
 
 
