@@ -115,27 +115,44 @@ class PriceTier(_Record):
     output: Price | None = None
     cache_read: Price | None = None
     cache_write: Price | None = None
+    cache_write_1h: Price | None = None
 
 
-PriceKind = Literal["input", "output", "cache_read", "cache_write", "reasoning", "input_audio", "output_audio"]
+PriceKind = Literal[
+    "input",
+    "output",
+    "cache_read",
+    "cache_write",
+    "cache_write_1h",
+    "reasoning",
+    "input_audio",
+    "output_audio",
+    "output_image",
+]
 
 
 class Pricing(_Record):
-    """Prices in USD per 1M tokens (``image`` per image, ``request`` per request), from ``effective_from``.
+    """Prices in USD per 1M tokens (``image`` per image, ``request`` per request, ``web_search`` per search),
+    from ``effective_from``.
 
-    ``reasoning`` is set only where reasoning tokens are billed apart from output; ``batch_discount`` is
-    the fraction taken off token prices by the provider's batch API (0.5 = half price).
+    ``cache_write`` is the price of a cache write with the default lifetime (Anthropic's 5 minutes),
+    ``cache_write_1h`` of a 1-hour one; ``reasoning`` is set only where reasoning tokens are billed apart
+    from output; ``output_image`` prices generated image tokens (never folded into ``output``);
+    ``batch_discount`` is the fraction taken off token prices by the provider's batch API (0.5 = half price).
     """
 
     input: Price | None = None
     output: Price | None = None
     cache_read: Price | None = None
     cache_write: Price | None = None
+    cache_write_1h: Price | None = Field(default=None, description="USD per 1M tokens written to a 1-hour cache")
     reasoning: Price | None = None
     input_audio: Price | None = None
     output_audio: Price | None = None
+    output_image: Price | None = Field(default=None, description="USD per 1M generated image tokens")
     image: Price | None = Field(default=None, description="USD per input image")
     request: Price | None = Field(default=None, description="USD per request")
+    web_search: Price | None = Field(default=None, description="USD per web search the model runs")
     batch_discount: Annotated[Decimal, Field(ge=0, le=1)] | None = None
     tiers: list[PriceTier] = Field(default_factory=list)
     effective_from: dt.date | None = None
@@ -156,7 +173,20 @@ class Pricing(_Record):
         return (
             all(
                 getattr(self, name) is None
-                for name in ("input", "output", "cache_read", "cache_write", "reasoning", "image", "request")
+                for name in (
+                    "input",
+                    "output",
+                    "cache_read",
+                    "cache_write",
+                    "cache_write_1h",
+                    "reasoning",
+                    "input_audio",
+                    "output_audio",
+                    "output_image",
+                    "image",
+                    "request",
+                    "web_search",
+                )
             )
             and not self.tiers
         )
