@@ -413,10 +413,15 @@ class Registry:
         """The route whose id is ``route_id`` (``platform/provider/model``)."""
         if self._store is not None:
             self._follow_store()
-        route = self._routes.get(route_id)
+        try:
+            route = self._routes.get(route_id)
+        except TypeError:  # unhashable: not an id
+            raise validation.name(route_id, "route_id") from None
         if route is None:
             raw = self._raw_routes.get(route_id)
             if raw is None:
+                if not isinstance(route_id, str):
+                    raise validation.name(route_id, "route_id")
                 import difflib
 
                 raise ModelNotFoundError(route_id, difflib.get_close_matches(route_id, self._raw_routes, n=5))
@@ -427,12 +432,16 @@ class Registry:
 
     def provider(self, provider_id: str) -> Provider:
         table = self._provider_table()
+        if not isinstance(provider_id, str):
+            raise validation.name(provider_id, "provider_id")
         if provider_id not in table:
             raise ModelNotFoundError(provider_id, [p for p in table if provider_id.lower() in p][:5])
         return table[provider_id]
 
     def platform(self, platform_id: str) -> Platform:
         table = self._platform_table()
+        if not isinstance(platform_id, str):
+            raise validation.name(platform_id, "platform_id")
         if platform_id not in table:
             raise ModelNotFoundError(platform_id, [p for p in table if platform_id.lower() in p][:5])
         return table[platform_id]
@@ -498,6 +507,7 @@ class Registry:
         parameters, values out of range, ``max_tokens`` above the output limit, prompt plus output above the
         context window, a capability the request needs and the model lacks, a deprecated or retired model.
         A platform's string (or ``platform``) checks against that platform's API."""
+        validation.check_arguments("validate", params=params)
         found = self._lookup(model)
         status = found.model.lifecycle.status_on(dt.date.today()).value
         return params_module.validate(
@@ -516,6 +526,7 @@ class Registry:
         reasoning models' ``max_completion_tokens``, ``stop_sequences``…), required defaults applied, rejected
         parameters dropped, or refused with a ValidationError when ``strict``. A platform's string (or
         ``platform``) converts for that platform and sets ``model`` to its model string."""
+        validation.check_arguments("convert", params=params)
         found = self._lookup(model)
         route, region = found.route, found.region
         if platform is not None and (route is None or route.platform != platform):

@@ -317,6 +317,7 @@ _RULES = {
     "record": _mapping,
     "patch": _mapping,
     "pricing": _mapping,
+    "params": _mapping,
     "version": _whole,
     "change_id": _whole,
     "actor": actor_problems,
@@ -331,9 +332,9 @@ def day(value: Any, argument: str) -> ValidationError:
 
 
 def name(value: Any, argument: str = "name") -> ValidationError:
-    """The error for a model name that is not a string (``resolve(None)``, ``cost(["gpt-4o"], …)``)."""
+    """The error for a name or id that is not a string (``resolve(None)``, ``cost(["gpt-4o"], …)``)."""
     return ValidationError(
-        f"{argument} must be a model name (a string), not {type(value).__name__}",
+        f"{argument} must be a name (a string), not {type(value).__name__}",
         [(argument, f"expected a string, got {_shown(value)}")],
     )
 
