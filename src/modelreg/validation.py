@@ -63,7 +63,8 @@ def record_problems(kind: str, data: Mapping[str, Any]) -> Problems:
     if kind == "model":
         problems += _lifecycle_problems(data.get("lifecycle") or {}, record_id)
         problems += date_problems(data.get("knowledge_cutoff"), "knowledge_cutoff")
-    problems += size_problems(data)
+    named = {field for field, _ in problems}
+    problems += [problem for problem in size_problems(data) if problem[0] not in named]  # one message a field
     return problems
 
 
