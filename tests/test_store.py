@@ -23,9 +23,11 @@ FINE_TUNE = {
     "pricing": {"input": "0.3", "output": "1.2"},
     "tags": ["fine-tuned"],
 }
+ACME = {"id": "acme", "name": "ACME Corp"}  # FINE_TUNE's provider: a model of an unknown provider is refused
 
 
 def test_a_created_model_is_served_like_a_catalog_one(writable: modelreg.Registry) -> None:
+    writable.create("provider", ACME, actor="admin")
     created = writable.create("model", FINE_TUNE, actor="alice", message="our fine-tune")
     assert created.id == "acme/support-bot-v3" and created.pricing.input == Decimal("0.3")
     assert writable.resolve("support-bot-v3").id == "acme/support-bot-v3"
@@ -84,6 +86,8 @@ def test_writes_are_validated_field_by_field(writable: modelreg.Registry) -> Non
 
 
 def test_deleting_a_catalog_model_hides_it(writable: modelreg.Registry) -> None:
+    for route in writable.routes("openai/gpt-4o"):  # a model is not deleted while routes serve it
+        writable.delete("route", route.id, version=0, actor="alice")
     writable.delete("model", "openai/gpt-4o", version=0, actor="alice")
     with pytest.raises(modelreg.ModelNotFoundError):
         writable.get("openai/gpt-4o")
@@ -94,7 +98,7 @@ def test_deleting_a_catalog_model_hides_it(writable: modelreg.Registry) -> None:
 
 
 def test_routes_providers_and_platforms(writable: modelreg.Registry) -> None:
-    writable.create("provider", {"id": "acme", "name": "ACME Corp"}, actor="admin")
+    writable.create("provider", ACME, actor="admin")
     writable.create("platform", {"id": "acme-cloud", "name": "ACME Cloud", "kind": "cloud"}, actor="admin")
     writable.create("model", FINE_TUNE, actor="alice")
     route = writable.create(
@@ -175,9 +179,10 @@ def test_a_registry_without_a_store_is_read_only(registry: modelreg.Registry) ->
 
 
 def test_export_then_import_is_idempotent(writable: modelreg.Registry, tmp_path: object) -> None:
+    writable.create("provider", ACME, actor="admin")
     writable.create("model", FINE_TUNE, actor="alice")
     writable.update("model", "openai/gpt-4o", {"description": "ours"}, version=0, actor="alice")
-    writable.delete("model", "openai/gpt-4", version=0, actor="alice")
+    writable.delete("route", "azure/openai/gpt-4", version=0, actor="alice")
     writable.set_price(
         "anthropic/claude-sonnet-4-5-20250929",
         {"input": "2.5", "output": "12"},
@@ -186,13 +191,14 @@ def test_export_then_import_is_idempotent(writable: modelreg.Registry, tmp_path:
     )
     document = writable.export_store()
     assert [m["id"] for m in document["models"]] == ["acme/support-bot-v3", "openai/gpt-4o"]
-    assert document["hidden"] == [{"kind": "model", "id": "openai/gpt-4"}] and len(document["prices"]) == 1
+    assert document["hidden"] == [{"kind": "route", "id": "azure/openai/gpt-4"}] and len(document["prices"]) == 1
     first = writable.import_store(document, actor="bob")
     assert first["created"] == first["updated"] == first["hidden"] == first["priced"] == 0  # all already so
     assert len(writable.history("model", "openai/gpt-4o")) == 1
 
 
 def test_import_into_an_empty_store_reproduces_it(writable: modelreg.Registry, tmp_path: Path) -> None:
+    writable.create("provider", ACME, actor="admin")
     writable.create("model", FINE_TUNE, actor="alice")
     writable.update("model", "openai/gpt-4o", {"description": "ours"}, version=0, actor="alice")
     writable.set_price(
@@ -201,7 +207,7 @@ def test_import_into_an_empty_store_reproduces_it(writable: modelreg.Registry, t
     document = writable.export_store()
     other = modelreg.load(database_url=f"sqlite:///{tmp_path / 'other.sqlite3'}")
     counts = other.import_store(document, actor="bob")
-    assert counts["created"] == 1 and counts["updated"] == 1 and counts["priced"] == 1
+    assert counts["created"] == 2 and counts["updated"] == 1 and counts["priced"] == 1  # the provider and its model
     assert other.get("openai/gpt-4o").description == "ours"
     assert other.cost("gpt-4o", input_tokens=10**6).total == writable.cost("gpt-4o", input_tokens=10**6).total
     again = other.import_store(document, actor="bob")

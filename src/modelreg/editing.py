@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from modelreg import validation
 from modelreg.errors import ConflictError, ModelNotFoundError, ValidationError
 from modelreg.overlay import KIND_KEYS, merge
 
@@ -38,6 +39,7 @@ def validated(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
     """``record`` checked against the schema, as JSON-shaped data; each bad field in the ValidationError."""
     data = checked(schema_type(kind), record, kind)
     _check_identity(kind, data)
+    validation.check_record(kind, data)  # dates, lifecycle order, ids, sizes: the rules beyond the schema
     return data
 
 

@@ -4,6 +4,7 @@
     ├── ModelNotFoundError   a name that no model, alias or route answers to (.name, .suggestions)
     ├── ValidationError      input that breaks the schema or a rule (.errors: [(field, message)])
     ├── ConflictError        a write based on a version that is no longer current (.expected, .actual)
+    │   └── InUseError       a removal refused while other records refer to it (.referrers)
     ├── SourceError          an upstream source that could not be read or parsed (.source)
     ├── CatalogError         the bundled catalog is missing, stale or inconsistent
     └── StoreError           the store's database cannot be used (unreachable, or newer than this code)
@@ -15,7 +16,7 @@ Catch ``ModelregError`` to handle them all. Messages say what was wrong and what
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class ModelregError(Exception):
@@ -47,6 +48,15 @@ class ConflictError(ModelregError):
     def __init__(self, message: str, *, expected: object = None, actual: object = None) -> None:
         self.expected = expected
         self.actual = actual
+        super().__init__(message)
+
+
+class InUseError(ConflictError):
+    """A record cannot be removed while others refer to it; ``referrers`` lists them as ``{kind, id, field}``
+    (the routes serving a model, the models of a provider, …): remove or repoint those first."""
+
+    def __init__(self, message: str, referrers: Sequence[Mapping[str, str]] = ()) -> None:
+        self.referrers = [dict(r) for r in referrers]
         super().__init__(message)
 
 

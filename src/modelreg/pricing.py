@@ -157,21 +157,48 @@ class PriceTable(NamedTuple):
         batch: bool = False,
     ) -> Cost:
         """The cost of one call with these counts (see the module docstring for the billing rules)."""
-        if (
-            min(
-                input_tokens,
-                output_tokens,
-                cache_read_tokens,
-                cache_write_tokens,
-                reasoning_tokens,
-                audio_input_tokens,
-                audio_output_tokens,
-                images,
-                requests,
+        try:  # ints only: `|` refuses None, str, float (NaN too) and Decimal; the result is < 0 iff one is
+            bad = (
+                (
+                    input_tokens
+                    | output_tokens
+                    | cache_read_tokens
+                    | cache_write_tokens
+                    | reasoning_tokens
+                    | audio_input_tokens
+                    | audio_output_tokens
+                    | images
+                    | requests
+                )
+                < 0
+                or input_tokens.__class__ is bool  # a flag where a count belongs: not one token
+                or output_tokens.__class__ is bool
+                or cache_read_tokens.__class__ is bool
+                or cache_write_tokens.__class__ is bool
+                or reasoning_tokens.__class__ is bool
+                or audio_input_tokens.__class__ is bool
+                or audio_output_tokens.__class__ is bool
+                or images.__class__ is bool
+                or requests.__class__ is bool
             )
-            < 0
-        ):
-            raise ValidationError("token and item counts cannot be negative", [("usage", "a count is below zero")])
+        except TypeError:
+            bad = True
+        if bad:
+            from modelreg.validation import arguments
+
+            raise arguments(
+                {
+                    "input_tokens": input_tokens,
+                    "output_tokens": output_tokens,
+                    "cache_read_tokens": cache_read_tokens,
+                    "cache_write_tokens": cache_write_tokens,
+                    "reasoning_tokens": reasoning_tokens,
+                    "audio_input_tokens": audio_input_tokens,
+                    "audio_output_tokens": audio_output_tokens,
+                    "images": images,
+                    "requests": requests,
+                }
+            )
         rates, tier = self.base, None
         for above, tier_rates in self.tiers:
             if input_tokens > above:
@@ -208,6 +235,10 @@ class PriceTable(NamedTuple):
             audio_out,
         ]
         if batch:
+            if batch is not True:
+                raise ValidationError(
+                    "batch is True or False", [("batch", f"expected a bool, got {type(batch).__name__} {batch!r:.40}")]
+                )
             if self.batch_factor is None:
                 raise ValidationError(f"{self.model} has no batch price", [("batch", "not offered for this model")])
             parts = [part * self.batch_factor for part in parts]

@@ -25,7 +25,7 @@ from modelreg.pricing import Cost, PriceTable
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
-    from modelreg import editing, queries
+    from modelreg import editing, queries, validation
     from modelreg import params as params_module
     from modelreg.params import Issue
     from modelreg.queries import Facts, Migration, Quote
@@ -36,8 +36,10 @@ else:  # modules only some questions need load on first use: `import modelreg` a
     editing = LazyModule("modelreg.editing")
     queries = LazyModule("modelreg.queries")
     params_module = LazyModule("modelreg.params")
+    validation = LazyModule("modelreg.validation")  # writes and wrong arguments only
 
 Records = dict[str, Any]
+_TABLES = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
 _MEMORY = 4096  # names remembered by the rule-based resolver and the suggester
 
@@ -179,11 +181,16 @@ class Registry:
         """The model whose canonical id is ``model_id`` (``provider/model``), exactly."""
         if self._store is not None:
             self._follow_store()
-        model = self._models.get(model_id)
+        try:
+            model = self._models.get(model_id)
+        except TypeError:  # unhashable: not a name
+            raise validation.name(model_id, "model_id") from None
         if model is not None:
             return model
         raw = self._raw_models.get(model_id)
         if raw is None:
+            if not isinstance(model_id, str):
+                raise validation.name(model_id, "model_id")
             raise ModelNotFoundError(model_id, self.suggest(model_id))
         from modelreg.schema import Model
 
@@ -195,7 +202,10 @@ class Registry:
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
         if self._store is not None:
             self._follow_store()
-        target = self._names.get(name)
+        try:
+            target = self._names.get(name)
+        except TypeError:  # unhashable: not a name
+            raise validation.name(name) from None
         model = self._models.get(target[0]) if target is not None else None
         if model is None:
             model = self._lookup(name).model
@@ -213,12 +223,14 @@ class Registry:
     def _lookup(self, name: str) -> Resolution:
         if self._store is not None:
             self._follow_store()
-        target = self._names.get(name)
+        target = self._names.get(name) if isinstance(name, str) else None
         if target is not None:
             model_id, route_id, region = target
             return Resolution(
                 self.get(model_id), self.route(route_id) if route_id else None, name, region=region or None
             )
+        if not isinstance(name, str):
+            raise validation.name(name)
         match = self._match(name)
         if match is None:
             raise ModelNotFoundError(name, self.suggest(name))
@@ -240,6 +252,7 @@ class Registry:
 
     def add_alias(self, alias: str, name: str) -> None:
         """Make ``alias`` (e.g. an Azure deployment name) mean whatever ``name`` means, for this registry."""
+        validation.check_arguments("add_alias", alias=alias)
         self._lookup(name)  # refuse an alias to nothing
         self._user_aliases[alias] = name
         self._user_aliases[alias.lower()] = name
@@ -318,7 +331,10 @@ class Registry:
         """
         if self._store is not None:
             self._follow_store()
-        table = self._tables.get(model) if at is None else None
+        try:
+            table = self._tables.get(model) if at is None else None
+        except TypeError:  # unhashable: not a name
+            raise validation.name(model, "model") from None
         if table is None:
             table = self._price_table(model, at)
         return table.cost(
@@ -344,6 +360,8 @@ class Registry:
     def pricing(self, model: str, *, at: dt.date | None = None) -> Pricing:
         """The prices ``model`` (any name) is billed at: its route's and region's when the name is a
         platform's string, the maker's otherwise; ``at`` picks the prices in force that day."""
+        if at is not None and not isinstance(at, dt.date):
+            raise validation.day(at, "at")
         found = self._lookup(model)
         pricing = found.model.pricing
         history = found.model.price_history
@@ -364,6 +382,8 @@ class Registry:
         return pricing
 
     def _price_table(self, model: str, at: dt.date | None) -> PriceTable:
+        if not isinstance(model, str):
+            raise validation.name(model, "model")
         if at is not None:
             return PriceTable.of(self._lookup(model).model.id, self.pricing(model, at=at).model_dump())
         target = self._names.get(model)
@@ -393,10 +413,15 @@ class Registry:
         """The route whose id is ``route_id`` (``platform/provider/model``)."""
         if self._store is not None:
             self._follow_store()
-        route = self._routes.get(route_id)
+        try:
+            route = self._routes.get(route_id)
+        except TypeError:  # unhashable: not an id
+            raise validation.name(route_id, "route_id") from None
         if route is None:
             raw = self._raw_routes.get(route_id)
             if raw is None:
+                if not isinstance(route_id, str):
+                    raise validation.name(route_id, "route_id")
                 import difflib
 
                 raise ModelNotFoundError(route_id, difflib.get_close_matches(route_id, self._raw_routes, n=5))
@@ -407,12 +432,16 @@ class Registry:
 
     def provider(self, provider_id: str) -> Provider:
         table = self._provider_table()
+        if not isinstance(provider_id, str):
+            raise validation.name(provider_id, "provider_id")
         if provider_id not in table:
             raise ModelNotFoundError(provider_id, [p for p in table if provider_id.lower() in p][:5])
         return table[provider_id]
 
     def platform(self, platform_id: str) -> Platform:
         table = self._platform_table()
+        if not isinstance(platform_id, str):
+            raise validation.name(platform_id, "platform_id")
         if platform_id not in table:
             raise ModelNotFoundError(platform_id, [p for p in table if platform_id.lower() in p][:5])
         return table[platform_id]
@@ -478,6 +507,7 @@ class Registry:
         parameters, values out of range, ``max_tokens`` above the output limit, prompt plus output above the
         context window, a capability the request needs and the model lacks, a deprecated or retired model.
         A platform's string (or ``platform``) checks against that platform's API."""
+        validation.check_arguments("validate", params=params)
         found = self._lookup(model)
         status = found.model.lifecycle.status_on(dt.date.today()).value
         return params_module.validate(
@@ -496,6 +526,7 @@ class Registry:
         reasoning models' ``max_completion_tokens``, ``stop_sequences``…), required defaults applied, rejected
         parameters dropped, or refused with a ValidationError when ``strict``. A platform's string (or
         ``platform``) converts for that platform and sets ``model`` to its model string."""
+        validation.check_arguments("convert", params=params)
         found = self._lookup(model)
         route, region = found.route, found.region
         if platform is not None and (route is None or route.platform != platform):
@@ -528,6 +559,7 @@ class Registry:
     def version(self, kind: str, record_id: str) -> int:
         """The version of a record's stored state in the view you read: name it in ``update``/``delete``
         (0 = never written). After a ConflictError the view is refreshed: read again, then retry."""
+        validation.check_arguments("version", kind=kind, record_id=record_id)
         self._writable()
         self._follow_store()
         return self._versions.get((kind, record_id), 0)
@@ -535,6 +567,8 @@ class Registry:
     def create(self, kind: str, record: Mapping[str, Any] | Any, *, actor: str, message: str | None = None) -> Any:
         """Add a provider, platform, model or route the catalog does not know (e.g. a fine-tune, a private
         deployment). Returns the record as its schema type."""
+        validation.check_arguments("create", kind=kind, record=record, actor=actor, message=message)
+        validation.check_references(kind, _plain(record), self._all())
         with self._writing() as store:
             data = editing.create(store, self._all(), kind, _plain(record), actor=actor, message=message)
         return self._reread(kind, data["id"])
@@ -552,6 +586,14 @@ class Registry:
         """Change fields of a record (a partial patch; nested objects merge). ``version`` is the one you read
         (``version()``): if someone wrote since, ``ConflictError``. On a catalog record this stores an
         override, visible in ``sources``; ``reset`` removes it."""
+        validation.check_arguments(
+            "update", kind=kind, record_id=record_id, patch=patch, version=version, actor=actor, message=message
+        )
+        existing = self._all()[_TABLES[kind]].get(record_id)
+        if existing is not None:
+            from modelreg.overlay import merge
+
+            validation.check_references(kind, merge(existing, _plain(patch)), self._all(), before=existing)
         with self._writing() as store:
             editing.update(
                 store,
@@ -567,7 +609,13 @@ class Registry:
         return self._reread(kind, record_id)
 
     def delete(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
-        """Remove a record: a stored one is deleted, a catalog one is hidden (``reset`` brings it back)."""
+        """Remove a record: a stored one is deleted, a catalog one is hidden (``reset`` brings it back).
+        Refused (``InUseError``) while other records refer to it: the routes serving a model, …"""
+        validation.check_arguments(
+            "delete", kind=kind, record_id=record_id, version=version, actor=actor, message=message
+        )
+        if record_id in self._all()[_TABLES[kind]]:
+            validation.check_removal(kind, record_id, self._all())
         with self._writing() as store:
             editing.delete(
                 store,
@@ -582,7 +630,12 @@ class Registry:
         self._follow_store(force=True)
 
     def reset(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
-        """Drop the store's override (or hiding) of a catalog record: the catalog's values come back."""
+        """Drop the store's override (or hiding) of a catalog record: the catalog's values come back. On a
+        record only the store has, this deletes it (refused while others refer to it)."""
+        validation.check_arguments(
+            "reset", kind=kind, record_id=record_id, version=version, actor=actor, message=message
+        )
+        self._check_removal(kind, record_id)
         with self._writing() as store:
             store.remove(kind, record_id, version=version, actor=actor, message=message)
         self._follow_store(force=True)
@@ -598,6 +651,9 @@ class Registry:
     ) -> Pricing:
         """Change the price of a model or route from ``effective_from`` on. The old price is closed that day,
         never overwritten: ``cost(..., at=day)`` and ``price_history`` answer for any day."""
+        validation.check_arguments(
+            "set_price", subject=subject, pricing=pricing, effective_from=effective_from, actor=actor, message=message
+        )
         with self._writing() as store:
             editing.set_price(
                 store,
@@ -632,13 +688,24 @@ class Registry:
 
     def history(self, kind: str, record_id: str) -> list[Change]:
         """Every stored change of one record, oldest first: who, when, before, after, why."""
+        validation.check_arguments("history", kind=kind, record_id=record_id)
         return self._writable().changes(kind, record_id)
 
     def revert(self, change_id: int, *, actor: str, message: str | None = None) -> Change:
-        """Undo one change by writing a new one that restores what was there before it."""
+        """Undo one change by writing a new one that restores what was there before it. Undoing the creation
+        of a record deletes it: refused while others refer to it."""
+        validation.check_arguments("revert", change_id=change_id, actor=actor, message=message)
+        target = self._writable().change(change_id)
+        if target.before is None and target.action != "price":
+            self._check_removal(target.kind, target.subject)
         change = self._writable().revert(change_id, actor=actor, message=message)
         self._follow_store(force=True)
         return change
+
+    def _check_removal(self, kind: str, record_id: str) -> None:
+        """A write that removes a record the catalog does not have: refused while others refer to it."""
+        if record_id in self._all()[_TABLES[kind]] and record_id not in self._catalog_records()[_TABLES[kind]]:
+            validation.check_removal(kind, record_id, self._all())
 
     @contextmanager
     def _writing(self) -> Iterator[Store]:

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from modelreg.api import problems
 from modelreg.api.metrics import Metrics
-from modelreg.api.middleware import CachingAndMetrics
+from modelreg.api.middleware import ServiceLayer
 from modelreg.api.routes import discovery, health, models, records, routes
 from modelreg.api.settings import ApiSettings
 from modelreg.registry import Registry
@@ -33,12 +33,14 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         app.include_router(router, prefix=PREFIX, responses=problems.RESPONSES)
     app.include_router(health.router)
 
+    settings = app.state.settings
     app.add_middleware(
-        CachingAndMetrics,
+        ServiceLayer,
         registry=registry,
         prefix=PREFIX,
-        cache_control=app.state.settings.cache_control,
+        cache_control=settings.cache_control,
         metrics=app.state.metrics,
-        cache_answers=not app.state.settings.require_read_key,
+        require_read_key=settings.require_read_key,
+        max_body_bytes=settings.max_body_bytes,
     )
     return app

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPBearer
 
+from modelreg.api import auth
 from modelreg.api.problems import Problem
 from modelreg.registry import Registry
 
-RANK = {"reader": 0, "editor": 1, "admin": 2}
+_bearer = HTTPBearer(auto_error=False, description="An API key: `modelreg keys create --role … <name>`")
 
 
 async def registry(request: Request) -> Registry:
@@ -20,37 +22,18 @@ async def registry(request: Request) -> Registry:
 RegistryDep = Annotated[Registry, Depends(registry)]
 
 
-def _caller(request: Request, authorization: str | None) -> tuple[str, str] | None:
-    if not authorization:
-        return None
-    scheme, _, key = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not key:
-        raise Problem(
-            401,
-            "Unauthorized",
-            "send the API key as: Authorization: Bearer <key>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    store = request.app.state.registry.store
-    owner = store.key_owner(key.strip()) if store is not None else None
-    if owner is None:
-        raise Problem(401, "Unauthorized", "unknown or revoked API key")
-    return owner
-
-
 def _needs(role: str):  # type: ignore[no-untyped-def]
-    async def check(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-        caller = _caller(request, authorization)
-        if caller is None:
-            if role == "reader" and not request.app.state.settings.require_read_key:
-                return "anonymous"
-            raise Problem(
-                401, "Unauthorized", f"this needs an API key with the {role} role (`modelreg keys create --role …`)"
-            )
-        name, has = caller
-        if RANK[has] < RANK[role]:
-            raise Problem(403, "Forbidden", f"the key {name!r} has the {has} role; this needs {role}")
-        return name
+    @auth.needs(role)
+    async def check(request: Request, _: Annotated[object, Depends(_bearer)] = None) -> str:
+        """The actor's name. The ASGI layer has authenticated the caller (and refused a weaker one) before
+        routing; without that layer (an app mounted elsewhere) the header is read here."""
+        scope = request.scope
+        caller = (
+            scope[auth.CALLER]
+            if auth.CALLER in scope
+            else auth.authenticate(request.app.state.registry.store, request.headers.get("authorization"))
+        )
+        return auth.authorize(caller, role, open_reads=not request.app.state.settings.require_read_key)
 
     return check
 

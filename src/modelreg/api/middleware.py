@@ -1,26 +1,40 @@
-"""One plain ASGI middleware (no BaseHTTPMiddleware: it costs more than our handlers): ETags, 304s,
-Cache-Control on GET answers, request metrics, and a cache of rendered GET answers.
+"""The service's ASGI layer (plain ASGI: BaseHTTPMiddleware costs more than our handlers). A request meets it
+in this order:
 
-Every GET answer under the API is a function of the registry's state (and of the day, for deprecations),
-so a 200 answer is kept, keyed by (state, day, path, query), and sent again without routing or rendering
-until the state moves. Only open reads are cached: with MODELREG_REQUIRE_READ_KEY every request goes
-through the app's authentication.
+1. metrics: every answer is counted by method (a method HTTP does not define counts as "other", so made-up
+   methods add no series), route template (or "unmatched") and status;
+2. HEAD is routed and answered as the GET of the same path, without the body;
+3. who is asking (``auth.py``): a bad or revoked key is 401 at once, and so is no key on any path but
+   /healthz and /readyz when MODELREG_REQUIRE_READ_KEY is set — before the answer cache is looked at
+   (a route's role is checked by ``auth.GuardedRoute``, before its dependencies and its body);
+4. the body: over MODELREG_MAX_BODY_BYTES it is 413, before anything parses it — by Content-Length, or
+   counted as it streams in when there is none;
+5. ETags, 304s and Cache-Control on GET answers under the API, and the kept answers: every such answer is
+   a function of the registry's state (and of the day, for deprecations), so a 200 is kept, keyed by
+   (state, day, path, query), and sent again without routing or rendering until the state moves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 
+from modelreg.api import auth
 from modelreg.api.metrics import Metrics
+from modelreg.api.problems import INVALID_JSON, Problem, is_store_failure, problem, store_failure
 from modelreg.registry import Registry
 
 Scope = dict[str, Any]
 Answer = tuple[str, list[Any], bytes]  # route template, headers, body
+METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"))
+_WANTED = frozenset(
+    (b"authorization", b"if-none-match", b"if-match", b"content-length", b"transfer-encoding", b"content-type")
+)
 
 
-class CachingAndMetrics:
+class ServiceLayer:
     def __init__(
         self,
         app: Any,
@@ -29,7 +43,8 @@ class CachingAndMetrics:
         prefix: str,
         cache_control: str,
         metrics: Metrics,
-        cache_answers: bool = True,
+        require_read_key: bool = False,
+        max_body_bytes: int = 1024 * 1024,
         max_answers: int = 4096,
     ) -> None:
         self.app = app
@@ -37,7 +52,8 @@ class CachingAndMetrics:
         self.prefix = prefix
         self.cache_control = cache_control.encode()
         self.metrics = metrics
-        self.cache_answers = cache_answers
+        self.require_read_key = require_read_key
+        self.max_body_bytes = max_body_bytes
         self.max_answers = max_answers
         self.answers: dict[tuple[str, bytes], Answer] = {}
         self.answers_for = ""  # the state and day the kept answers belong to
@@ -48,64 +64,176 @@ class CachingAndMetrics:
             return
         started = time.perf_counter()
         method = scope["method"]
-        etag = None
-        key = None
-        if method in ("GET", "HEAD") and scope["path"].startswith(self.prefix):
-            state = self.registry.state()
-            etag = f'"{state}"'.encode()
-            wanted = _header(scope, b"if-none-match")
-            if wanted is not None and etag in [t.strip().removeprefix(b"W/") for t in wanted.split(b",")]:
-                await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
-                await send({"type": "http.response.body", "body": b""})
-                self.metrics.observe(method, "not-modified", 304, time.perf_counter() - started)
+        head = method == "HEAD"
+        if head:  # the server still sees HEAD (and sends no body); the app answers the GET
+            scope = {**scope, "method": "GET"}
+        status = 0
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif head and message.get("body"):
+                message = {**message, "body": b""}
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, sending)
+        except Exception as exc:  # the app's own errors are answered inside it; this is the layer's
+            if status or not is_store_failure(exc):
+                status = status or 500
+                raise
+            self.metrics.store_errors += 1
+            await _refuse(Problem(503, "Store unavailable", store_failure(exc)), scope, receive, sending)
+        finally:
+            self.metrics.observe(
+                method if method in METHODS else "other", _route(scope), status, time.perf_counter() - started
+            )
+
+    async def _serve(self, scope: Scope, receive: Any, send: Any) -> None:
+        headers = _headers(scope)
+        try:
+            self._admit(scope, headers)
+        except Problem as refused:
+            await _refuse(refused, scope, receive, send)
+            return
+        if b"content-length" in headers or b"transfer-encoding" in headers:
+            body = await _read(receive, headers, self.max_body_bytes)
+            if body is None:
+                limit = f"{self.max_body_bytes:,} bytes (MODELREG_MAX_BODY_BYTES)"
+                too_large = Problem(413, "Content too large", f"the request body is over {limit}")
+                await _refuse(too_large, scope, receive, send, close=True)
                 return
-            if self.cache_answers and method == "GET":
-                kept_for = f"{state}@{dt.date.today().isoformat()}"
-                if kept_for != self.answers_for:
-                    self.answers, self.answers_for = {}, kept_for
-                key = (scope["path"], scope["query_string"])
-                kept = self.answers.get(key)
-                if kept is not None:
-                    route, kept_headers, body = kept
-                    await send({"type": "http.response.start", "status": 200, "headers": kept_headers})
-                    await send({"type": "http.response.body", "body": body})
-                    self.metrics.observe(method, route, 200, time.perf_counter() - started)
-                    return
+            receive = _replay(body, receive)
+            if b"if-match" in headers:
+                _defer(scope, headers, body)
+        if scope["method"] == "GET" and scope["path"].startswith(self.prefix):
+            await self._get(scope, receive, send, headers)
+        else:
+            await self.app(scope, receive, send)
+
+    def _admit(self, scope: Scope, headers: dict[bytes, bytes]) -> None:
+        """Who is asking (a bad key is 401), and no key where reads need one (401): before anything is read.
+        What a route needs beyond reading is checked by ``auth.GuardedRoute``."""
+        authorization = headers.get(b"authorization")
+        caller = auth.authenticate(self.registry.store, authorization.decode("latin-1") if authorization else None)
+        scope[auth.CALLER] = caller
+        if caller is None and self.require_read_key and scope["path"] not in auth.OPEN_PATHS:
+            auth.authorize(None, "reader", open_reads=False)
+
+    async def _get(self, scope: Scope, receive: Any, send: Any, headers: dict[bytes, bytes]) -> None:
+        state = self.registry.state()
+        etag = f'"{state}"'.encode()
+        wanted = headers.get(b"if-none-match")
+        if wanted is not None and etag in [t.strip().removeprefix(b"W/") for t in wanted.split(b",")]:
+            scope["modelreg.route"] = "not-modified"
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        kept_for = f"{state}@{dt.date.today().isoformat()}"
+        if kept_for != self.answers_for:
+            self.answers, self.answers_for = {}, kept_for
+        key = (scope["path"], scope["query_string"])
+        kept = self.answers.get(key)
+        if kept is not None:
+            route, kept_headers, body = kept
+            scope["modelreg.route"] = route
+            await send({"type": "http.response.start", "status": 200, "headers": kept_headers})
+            await send({"type": "http.response.body", "body": body})
+            return
         status = 500
-        headers: list[Any] = []
+        answer_headers: list[Any] = []
         chunks: list[bytes] = []
 
         async def sending(message: dict[str, Any]) -> None:
-            nonlocal status, headers
+            nonlocal status, answer_headers
             if message["type"] == "http.response.start":
                 status = message["status"]
-                if etag is not None and status == 200:
+                if status == 200:
                     message["headers"] = [
                         *message.get("headers", []),
                         (b"etag", etag),
                         (b"cache-control", self.cache_control),
                     ]
-                headers = message.get("headers", [])
-            elif key is not None and status == 200:
+                answer_headers = message.get("headers", [])
+            elif status == 200:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and len(self.answers) < self.max_answers:
-                    self.answers[key] = (_route(scope), headers, b"".join(chunks))
+                    self.answers[key] = (_route(scope), answer_headers, b"".join(chunks))
             await send(message)
 
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            self.metrics.observe(method, _route(scope), status, time.perf_counter() - started)
+        await self.app(scope, receive, sending)
 
 
 def _route(scope: Scope) -> str:
     """The route template that answered (bounded label values for metrics), or "unmatched"."""
+    label = scope.get("modelreg.route")
+    if label is not None:
+        return str(label)
     route = scope.get("route")
     return getattr(route, "path", None) or "unmatched"
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    """The request headers this layer reads (names are lower-case in ASGI)."""
+    return {key: bytes(value) for key, value in scope["headers"] if key in _WANTED}
+
+
+async def _read(receive: Any, headers: dict[bytes, bytes], limit: int) -> bytes | None:
+    """The whole request body, or None once it is over ``limit`` bytes (what is past it is never read)."""
+    length = headers.get(b"content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: the app sees the disconnect
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    """A receive that hands the app the body already read, then whatever comes next (a disconnect)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replayed() -> dict[str, Any]:
+        if pending:
+            return pending.pop()
+        message: dict[str, Any] = await receive()
+        return message
+
+    return replayed
+
+
+def _defer(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> None:
+    """A write with If-Match learns whether its precondition holds (412) before whether its body is valid
+    (422). FastAPI parses a JSON body before it runs the dependencies that check preconditions, so a body
+    that is not JSON is passed on as plain bytes — the dependencies run, then the body fails validation —
+    and the reason is kept for the 422 (``problems.py`` reports it)."""
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if not body or not (kind == b"application/json" or kind.endswith(b"+json")):
+        return
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        scope["headers"] = [
+            (k, b"application/octet-stream" if k == b"content-type" else v) for k, v in scope["headers"]
+        ]
+        scope[INVALID_JSON] = f"not valid JSON: {exc}"
+
+
+async def _refuse(refused: Problem, scope: Scope, receive: Any, send: Any, *, close: bool = False) -> None:
+    headers = dict(refused.headers or {})
+    if close:  # the rest of the body is never read: the connection cannot carry another request
+        headers["Connection"] = "close"
+    response = problem(refused.status, refused.title, refused.detail, headers=headers, **refused.extra)
+    scope["modelreg.route"] = "refused"
+    await response(scope, receive, send)

@@ -10,9 +10,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from modelreg.errors import ConflictError, ModelNotFoundError, ModelregError, StoreError, ValidationError
+from modelreg.errors import (
+    ConflictError,
+    InUseError,
+    ModelNotFoundError,
+    ModelregError,
+    StoreError,
+    ValidationError,
+)
 
 MEDIA_TYPE = "application/problem+json"
+INVALID_JSON = "modelreg.invalid_json"
+"""Scope key: why a body is not JSON, when saying so waits for the preconditions (``middleware._defer``)."""
 
 
 class ProblemDocument(BaseModel):
@@ -32,8 +41,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "No or unknown API key"),
         (403, "The key's role is not enough"),
         (404, "No such record; suggestions name close ones"),
-        (409, "Conflict: re-read and retry"),
+        (409, "Conflict: re-read and retry; or still referred to (referenced_by names who)"),
         (412, "If-Match named a state that has moved on"),
+        (413, "The request body is over the limit (MODELREG_MAX_BODY_BYTES)"),
         (422, "Invalid body or parameters, field by field"),
         (503, "The store did not answer"),
     )
@@ -79,6 +89,10 @@ def install(app: FastAPI) -> None:
     async def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
         return problem(409, "Conflict", str(exc), expected=exc.expected, actual=exc.actual)
 
+    @app.exception_handler(InUseError)
+    async def _in_use(_: Request, exc: InUseError) -> JSONResponse:
+        return problem(409, "Still referred to", str(exc), referenced_by=exc.referrers)
+
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> JSONResponse:
         request.app.state.metrics.store_errors += 1
@@ -89,7 +103,12 @@ def install(app: FastAPI) -> None:
         return problem(400, "Bad request", str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        not_json = request.scope.get(INVALID_JSON)
+        if not_json:
+            return problem(
+                422, "Invalid request", "the body is not JSON", errors=[{"field": "body", "message": not_json}]
+            )
         errors = [
             {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]} for e in exc.errors()
         ]
@@ -106,10 +125,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+        if is_store_failure(exc):
             request.app.state.metrics.store_errors += 1
-            return problem(503, "Store unavailable", f"{type(exc).__name__}: the database did not answer")
+            return problem(503, "Store unavailable", store_failure(exc))
         return problem(500, "Internal error", f"{type(exc).__name__}: the server failed; this is a bug")
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` means the store's database did not answer (a StoreError, or the driver's own error)."""
+    return isinstance(exc, StoreError) or type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3"))
+
+
+def store_failure(exc: BaseException) -> str:
+    """What a client is told when the store failed: the kind of failure, never the database's address."""
+    return str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: the database did not answer"
 
 
 _TITLES = {
@@ -120,6 +149,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Invalid request",
 }

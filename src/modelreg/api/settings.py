@@ -4,6 +4,7 @@
 | ---------------------------- | ------------------------------------------------- | ----------- |
 | MODELREG_REQUIRE_READ_KEY    | "1": reads need an API key too (any role)         | open reads  |
 | MODELREG_CACHE_CONTROL       | the Cache-Control header on GET answers           | no-cache    |
+| MODELREG_MAX_BODY_BYTES      | larger request bodies get 413, unread             | 1048576     |
 """
 
 from __future__ import annotations
@@ -12,15 +13,27 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
+MIB = 1024 * 1024
+
 
 class ApiSettings(NamedTuple):
     require_read_key: bool = False
     cache_control: str = "no-cache"
+    max_body_bytes: int = MIB
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
         env = os.environ if env is None else env
+        limit = env.get("MODELREG_MAX_BODY_BYTES") or str(MIB)
+        if not limit.isdigit():
+            from modelreg.errors import ValidationError
+
+            raise ValidationError(
+                f"MODELREG_MAX_BODY_BYTES must be a number of bytes, not {limit!r}",
+                [("MODELREG_MAX_BODY_BYTES", "a whole number of bytes, e.g. 1048576")],
+            )
         return cls(
             require_read_key=env.get("MODELREG_REQUIRE_READ_KEY", "").lower() in ("1", "true", "yes"),
             cache_control=env.get("MODELREG_CACHE_CONTROL", "no-cache"),
+            max_body_bytes=int(limit),
         )

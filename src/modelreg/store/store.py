@@ -360,11 +360,15 @@ class Store:
 
         if role not in ROLES:
             raise ValidationError("unknown role", [("role", f"one of {', '.join(ROLES)}")])
-        if not name.strip():
-            raise ValidationError("a key needs a name (it is the actor in the change log)", [("name", "required")])
+        from modelreg.validation import actor_problems
+
+        problems = actor_problems(name, "name")
+        if problems:
+            raise ValidationError("a key needs a name (it is the actor in the change log)", problems)
         key = "mr_" + secrets.token_urlsafe(32)
         try:
             with self._write() as conn:
+                conn.execute(sa.delete(keys).where(keys.c.name == name, keys.c.revoked.is_(True)))  # its name is free
                 conn.execute(
                     sa.insert(keys).values(name=name, role=role, key_hash=_hash(key), created_at=_now(), revoked=False)
                 )

@@ -3,15 +3,19 @@ history, deprecations."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Reader, RegistryDep
 from modelreg.schema import Capability
 
-router = APIRouter(tags=["discovery"])
+router = APIRouter(tags=["discovery"], route_class=GuardedRoute)
+
+Count = Annotated[int, Field(ge=0, strict=True)]
+"""A token count: a JSON integer, zero or more (not "1000", not true, not 2.0)."""
 
 
 class Usage(BaseModel):
@@ -20,12 +24,12 @@ class Usage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     model: str
-    input_tokens: int = Field(0, ge=0)
-    output_tokens: int = Field(0, ge=0)
-    cache_read_tokens: int = Field(0, ge=0)
-    cache_write_tokens: int = Field(0, ge=0)
-    reasoning_tokens: int = Field(0, ge=0)
-    batch: bool = False
+    input_tokens: Count = 0
+    output_tokens: Count = 0
+    cache_read_tokens: Count = 0
+    cache_write_tokens: Count = 0
+    reasoning_tokens: Count = 0
+    batch: bool = Field(False, strict=True)
     usage: dict[str, Any] | None = None
 
 
@@ -33,15 +37,15 @@ class RequestCheck(BaseModel):
     model_config = ConfigDict(extra="forbid")
     model: str
     params: dict[str, Any] = Field(default_factory=dict)
-    prompt_tokens: int | None = Field(None, ge=0)
+    prompt_tokens: Count | None = None
     platform: str | None = None
-    strict: bool = False
+    strict: bool = Field(False, strict=True)
 
 
 class Requirements(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    prompt_tokens: int = Field(1000, ge=0, le=100_000_000)
-    output_tokens: int = Field(500, ge=0, le=100_000_000)
+    prompt_tokens: Annotated[Count, Field(le=100_000_000)] = 1000
+    output_tokens: Annotated[Count, Field(le=100_000_000)] = 500
     required: list[Capability] = Field(default_factory=list)
     provider: str | None = None
     platform: str | None = None

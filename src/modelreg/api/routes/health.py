@@ -27,7 +27,7 @@ def readyz(request: Request) -> Any:
     return {
         "status": "ok",
         "models": len(registry),
-        "store": store.url if store is not None else None,
+        "store": store.engine.dialect.name if store is not None else None,  # never the URL: it may hold a password
         "changes": changes,
     }
 

@@ -10,11 +10,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Editor, IfMatch, Reader, RegistryDep
 from modelreg.api.problems import Problem
 from modelreg.schema import Capability, Model, Pricing, Status
 
-router = APIRouter(prefix="/models", tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], route_class=GuardedRoute)
 
 
 class ModelPage(BaseModel):
@@ -132,8 +133,8 @@ def change_capabilities(model_id: str, change: CapabilityChange, reg: RegistryDe
     summary="Change a model's lifecycle status (deprecate, retire, name a replacement)",
 )
 def change_status(model_id: str, change: StatusChange, reg: RegistryDep, actor: Editor) -> Any:
-    if change.replacement is not None:
-        reg.get(change.replacement)  # a replacement must be a model we know
+    # fields left out keep their values (a new status keeps the replacement); the registry refuses dates that
+    # do not exist or are out of order, and a replacement that is unknown or the model itself
     lifecycle = change.model_dump(mode="json", exclude_none=True)
     return reg.update(
         "model",

@@ -4,12 +4,13 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Query, Response
 
+from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Admin, IfMatch, Reader, RegistryDep
 from modelreg.schema import Platform, Provider
 
 
 def _router(kind: str, plural: str, schema: type[Provider] | type[Platform]) -> APIRouter:
-    router = APIRouter(prefix=f"/{plural}", tags=[plural])
+    router = APIRouter(prefix=f"/{plural}", tags=[plural], route_class=GuardedRoute)
 
     @router.get("", summary=f"List {plural}")
     async def list_all(

@@ -6,10 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 
+from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Editor, IfMatch, Reader, RegistryDep
 from modelreg.schema import Route
 
-router = APIRouter(prefix="/routes", tags=["routes"])
+router = APIRouter(prefix="/routes", tags=["routes"], route_class=GuardedRoute)
 
 
 @router.post("", status_code=201, response_model=Route, summary="Create a route (a model on a platform)")
