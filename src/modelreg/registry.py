@@ -361,8 +361,8 @@ class Registry:
                 )
         if own is not None:
             pricing, history = own, []
-        elif found.route is not None and not found.route.pricing.is_empty():
-            pricing, history = found.route.pricing, []
+        elif found.route is not None and not found.route.pricing.is_empty() and found.route.priority != 1:
+            pricing, history = found.route.pricing, []  # the maker's own API (priority 1) bills the model's
         if at is not None:
             pricing = _in_force(found.model.id, [*history, pricing], at)
         if pricing.is_empty():

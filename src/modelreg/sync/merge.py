@@ -59,6 +59,7 @@ PRICE_KINDS = (
     "web_search",
     "batch_discount",
 )
+KEPT = "(kept)"  # the decided value, beside each source's, in Catalog.observed
 TIER_KINDS = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
 MEDIA_OUTPUT = ("output_image", "output_audio")
 LIMIT_KINDS = ("context_window", "max_input_tokens", "max_output_tokens")
@@ -87,7 +88,8 @@ class Catalog:
     routes: list[Route]
     conflicts: list[Conflict]
     unplaced: list[str] = field(default_factory=list)
-    observed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # every field 2+ sources state
+    # every field two or more sources state: (subject, field, {source: value, KEPT: the value kept})
+    observed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
 class Merger:
@@ -113,7 +115,7 @@ class Merger:
         self.aliases: dict[str, str] = {}  # "provider/alias" -> model id
         self.names = NameTable()
         self.unplaced: list[str] = []
-        self.observed: list[tuple[str, str, dict[str, Any]]] = []  # (subject, field, source -> value)
+        self.observed: list[tuple[str, str, dict[str, Any]]] = []  # (subject, field, source -> value, KEPT)
 
     # -- naming -----------------------------------------------------------------------------------------
 
@@ -306,9 +308,12 @@ class Merger:
     def _model(self, model_id: str, contribs: list[Contribution], conflicts: list[Conflict]) -> Model:
         provider, _, name = model_id.partition("/")
         contribs = sorted(contribs, key=lambda c: c.rank)
-        best_tier = min((c.rank[0] for c in contribs if c.rank[0] > 0), default=2)
         maker_facts = [c for c in contribs if c.rank[0] <= 1]
-        fact_pool = [c for c in contribs if c.rank[0] == 0 or c.rank[0] == best_tier]
+        # records placed by a match rule are evidence for prices only: they never decide whose other
+        # facts (modalities, capabilities, limits) describe the model
+        described = [c for c in contribs if c.record is None or c.record.match is None]
+        best_tier = min((c.rank[0] for c in described if c.rank[0] > 0), default=2)
+        fact_pool = [c for c in described if c.rank[0] == 0 or c.rank[0] == best_tier]
         data: dict[str, Any] = {
             "id": model_id,
             "provider": provider,
@@ -393,14 +398,17 @@ class Merger:
         route_id = f"{platform}/{model_id}"
         maker = self.direct_provider(platform)
         own = maker == model.provider
-        if own:
-            conflicts = []  # the maker's own API: its disagreements are recorded once, on the model
+        if own:  # the maker's own API bills the model's price: its disagreements are recorded once, on the model
+            conflicts, observed, self.observed = [], self.observed, []
         built: list[tuple[Deployment, Pricing, dict[str, Any]]] = []
+        spellings = sum(1 for region, ms in deployments if region is None and not self._variant(platform, ms))
         for (region, model_string), contribs in sorted(deployments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
             contribs = sorted(contribs, key=lambda c: c.rank)
             variant = None if own else self._variant(platform, model_string)
             tag = region or variant
             subject = f"{route_id}@{tag}" if tag else route_id
+            if tag is None and spellings > 1:
+                subject = f"{route_id} ({model_string})"  # one of several strings the platform takes for it
             pricing = self._pricing(subject, contribs, conflicts, platform=platform, variant=variant)
             stated_limits = self._merge_fields(subject, "limits", LIMIT_KINDS, contribs, conflicts)
             keys = sorted({c.record.key for c in contribs if c.record is not None and c.record.match is None})
@@ -432,6 +440,8 @@ class Merger:
         limits = Limits.model_validate(primary[2])
         if limits.context_window is None and limits.max_input_tokens:
             limits.context_window = limits.max_input_tokens
+        if own:
+            self.observed = observed
         all_contribs = [c for contribs in deployments.values() for c in contribs]
         return Route(
             id=route_id,
@@ -486,8 +496,6 @@ class Merger:
             for label, stated_value in stated:
                 if stated_value is not None:
                     by_source.setdefault(label.partition(":")[0], stated_value)
-            if len(by_source) > 1:
-                self.observed.append((subject, f"{field_prefix or group}.{kind}", by_source))
             value, conflict = self.merge_rules.decide(
                 subject,
                 f"{field_prefix or group}.{kind}",
@@ -495,6 +503,8 @@ class Merger:
                 group=order,
                 checks=(checks or {}).get(kind, ()),
             )
+            if len(by_source) > 1:
+                self.observed.append((subject, f"{field_prefix or group}.{kind}", {**by_source, KEPT: value}))
             if conflict is not None:
                 conflicts.append(conflict)
             if value is not None:
@@ -693,16 +703,17 @@ def _superseded(priced: list[Contribution]) -> dict[str, set[Decimal]]:
 
 
 def _consistent(capabilities: set[str], modalities_in: list[str] | None) -> set[str]:
-    """Input capabilities agree with the input modalities kept: ``vision`` exactly when images go in
-    (and audio, pdf likewise). Sources that claim vision for a text-only model lose to the modalities."""
+    """Input capabilities agree with the input modalities kept: ``vision`` exactly when images go in (a
+    source claiming vision for a text-only model loses to the modalities); audio and pdf input are added
+    where the modalities say so (sources list PDF support without the modality, so it is not taken away)."""
     if modalities_in is None:
         return capabilities
     out = set(capabilities)
-    for modality, capability in (("image", "vision"), ("audio", "audio_input"), ("pdf", "pdf_input")):
-        if modality in modalities_in:
-            out.add(capability)
-        else:
-            out.discard(capability)
+    if "image" in modalities_in:
+        out.add("vision")
+    else:
+        out.discard("vision")
+    out |= {cap for modality, cap in (("audio", "audio_input"), ("pdf", "pdf_input")) if modality in modalities_in}
     return out
 
 
