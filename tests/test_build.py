@@ -62,7 +62,7 @@ def test_platform_entries_become_routes_with_their_own_prices(mini: modelreg.Reg
 
     bedrock = mini.lookup("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
     assert bedrock.model.id == "anthropic/claude-sonnet-4-5-20250929"
-    assert bedrock.route is not None and bedrock.route.regions == ["us", "us-gov-west-1"]
+    assert bedrock.route is not None and bedrock.route.regions == ["global", "us", "us-gov-west-1"]
 
     openrouter = mini.lookup("openrouter/anthropic/claude-sonnet-4.5")
     assert openrouter.model.id == "anthropic/claude-sonnet-4-5-20250929"

@@ -143,6 +143,10 @@ def test_bedrock_regional_profiles_of_claude_4_5_are_billed_1_1x_in_every_tier(r
     assert reg.cost(profile, input_tokens=100_000).total == Decimal("0.33")
     assert reg.cost(profile, input_tokens=300_000).total == Decimal("1.98")  # 6.6 above 200K
     assert reg.cost("global.anthropic.claude-sonnet-4-5-20250929-v1:0", input_tokens=100_000).total == Decimal("0.3")
+    assert reg.cost("anthropic.claude-sonnet-4-5-20250929-v1:0", input_tokens=100_000).total == Decimal("0.33")
+    for model in ("claude-haiku-4-5-20251001-v1:0", "claude-opus-4-5-20251101-v1:0"):
+        regional = reg.cost(f"eu.anthropic.{model}", input_tokens=100_000).total
+        assert regional == reg.cost(f"global.anthropic.{model}", input_tokens=100_000).total * Decimal("1.1")
 
 
 def test_openrouter_free_and_extended_variants(reg: modelreg.Registry) -> None:

@@ -145,6 +145,12 @@ def test_a_bedrock_regional_profile_is_billed_at_its_own_price_in_every_tier(min
     profile = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
     assert mini.cost(profile, input_tokens=100_000).total == Decimal("0.33")
     assert mini.cost(profile, input_tokens=300_000).total == Decimal("1.98")  # 6.6 above 200K, 1.1x the 6.0
+    global_profile = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    assert mini.cost(global_profile, input_tokens=300_000).total == Decimal("1.8")
+    # the model id called in one region: LiteLLM says the global 3.0, the curated uplift (AWS) 1.1x
+    in_region = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+    assert mini.cost(in_region, input_tokens=100_000).total == Decimal("0.33")
+    assert mini.cost(in_region, input_tokens=300_000).total == Decimal("1.98")
     # a region no source gives tiers for gets the route's tiers at its own multiple (3.6 = 1.2 x 3.0)
     gov = "bedrock/us-gov-west-1/anthropic.claude-sonnet-4-5-20250929-v1:0"
     assert mini.cost(gov, input_tokens=300_000).total == Decimal("2.16")

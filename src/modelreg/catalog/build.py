@@ -125,7 +125,11 @@ def compile_catalog(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, progres
 def _check_provenance(overrides: dict[str, Any]) -> None:
     """Every curated model entry says where its facts come from: a ``source:`` URL or a ``reason:``."""
     missing = []
-    for model_id, spec in (overrides.get("models") or {}).items():
+    curated = [
+        *(overrides.get("models") or {}).items(),
+        *((f"uplifts[{i}]", u) for i, u in enumerate(overrides.get("uplifts") or ())),
+    ]
+    for model_id, spec in curated:
         source, reason = (spec or {}).get("source"), (spec or {}).get("reason")
         if not (isinstance(source, str) and source.startswith(("https://", "http://"))) and not (
             isinstance(reason, str) and reason.strip()
@@ -133,7 +137,7 @@ def _check_provenance(overrides: dict[str, Any]) -> None:
             missing.append(model_id)
     if missing:
         raise CatalogError(
-            f"overrides.yaml: {len(missing)} model entr{'y' if len(missing) == 1 else 'ies'} without a `source:` URL "
+            f"overrides.yaml: {len(missing)} entr{'y' if len(missing) == 1 else 'ies'} without a `source:` URL "
             f"or a `reason:`: {', '.join(missing)}"
         )
 

@@ -108,6 +108,7 @@ class Merger:
         self.provider_meta = provider_meta
         self.platforms = {pid: dict(spec) for pid, spec in (overrides.get("platforms") or {}).items()}
         self.links = {platform: dict(table) for platform, table in (overrides.get("links") or {}).items()}
+        self.uplifts = {route: spec for spec in overrides.get("uplifts") or () for route in spec.get("routes") or ()}
         self.model_facts: dict[str, list[Contribution]] = defaultdict(list)
         self.deployments: dict[tuple[str, str], dict[tuple[str | None, str], list[Contribution]]] = defaultdict(
             lambda: defaultdict(list)
@@ -400,6 +401,9 @@ class Merger:
         own = maker == model.provider
         if own:  # the maker's own API bills the model's price: its disagreements are recorded once, on the model
             conflicts, observed, self.observed = [], self.observed, []
+        uplift = self.uplifts.get(route_id)
+        if uplift is not None:
+            deployments = self._uplifted(route_id, platform, deployments, uplift)
         built: list[tuple[Deployment, Pricing, dict[str, Any]]] = []
         spellings = sum(1 for region, ms in deployments if region is None and not self._variant(platform, ms))
         for (region, model_string), contribs in sorted(deployments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
@@ -455,6 +459,32 @@ class Merger:
             deployments=[d for d, _, _ in built],
             sources=_sources(sorted(all_contribs, key=lambda c: c.rank)),
         )
+
+    def _uplifted(
+        self,
+        route_id: str,
+        platform: str,
+        deployments: dict[tuple[str | None, str], list[Contribution]],
+        uplift: dict[str, Any],
+    ) -> dict[tuple[str | None, str], list[Contribution]]:
+        """Deployments with a curated uplift (overrides.yaml ``uplifts``): each listed region (``""``: the
+        model id called in one region) is priced at ``times`` the ``of`` deployment's prices, every tier
+        included, as a curated override that wins over the sources (which stay in conflicts.yaml)."""
+        reference = [c for (region, _), cs in deployments.items() if region == uplift["of"] for c in cs]
+        if not reference:
+            return deployments  # the route is not served there (a smaller catalog): nothing to multiply
+        saved, self.observed = self.observed, []
+        base = self._pricing(route_id, sorted(reference, key=lambda c: c.rank), [], platform=platform, variant=None)
+        self.observed = saved
+        factor = Decimal(str(uplift["times"]))
+        priced = _times(base, factor)
+        spec = {"pricing": priced, "source": uplift.get("source"), "reason": uplift.get("reason")}
+        out = {}
+        for (region, model_string), contribs in deployments.items():
+            if (region or "") in uplift["deployments"] and not self._variant(platform, model_string):
+                contribs = [Contribution((0, 0, 0), "overrides", None, spec), *contribs]
+            out[(region, model_string)] = contribs
+        return out
 
     def _provider(self, provider_id: str) -> Provider:
         data: dict[str, Any] = {"id": provider_id, "name": provider_id}
@@ -682,6 +712,24 @@ def _scaled_tiers(reference: Pricing, regional: Pricing) -> list[PriceTier]:
                 scaled[kind] = _tidy(value * mine / theirs)
         tiers.append(PriceTier.model_validate(scaled))
     return tiers
+
+
+def _times(pricing: Pricing, factor: Decimal) -> dict[str, Any]:
+    """Every price of ``pricing`` (tiers included) times ``factor``; the batch discount stays a fraction."""
+    out: dict[str, Any] = {}
+    for kind in PRICE_KINDS:
+        value = getattr(pricing, kind)
+        if value is not None:
+            out[kind] = value if kind == "batch_discount" else _tidy(value * factor)
+    if pricing.tiers:
+        out["tiers"] = [
+            {
+                "above_tokens": t.above_tokens,
+                **{k: _tidy(getattr(t, k) * factor) for k in TIER_KINDS if getattr(t, k) is not None},
+            }
+            for t in pricing.tiers
+        ]
+    return out
 
 
 def _tidy(value: Decimal) -> Decimal:
