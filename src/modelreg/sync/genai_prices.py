@@ -84,11 +84,6 @@ def _records(data: list[dict[str, Any]], as_of: str, providers: Collection[str] 
             )
 
 
-def provider_urls(path: Path) -> dict[str, list[str]]:
-    """Per genai-prices provider id: its price pages (provenance for every price it states)."""
-    return {str(p["id"]): list(p.get("pricing_urls") or []) for p in _load(path)}
-
-
 def facts(entry: dict[str, Any]) -> dict[str, Any]:
     """The facts one genai-prices entry states, in modelreg's units and names: ``pricing`` (the latest
     price, with ``effective_from`` when it is dated) and ``price_history`` (earlier dated prices)."""
