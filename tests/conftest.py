@@ -40,10 +40,10 @@ def upstream_dir() -> Path:
 
 @pytest.fixture()
 def curated_dir(tmp_path: Path) -> Path:
-    """An empty catalog folder holding only the curated inputs (rules.yaml, overrides.yaml)."""
+    """An empty catalog folder holding only the curated inputs (rules.yaml, merge.yaml, overrides.yaml)."""
     target = tmp_path / "catalog"
     target.mkdir()
-    for name in ("rules.yaml", "overrides.yaml"):
+    for name in ("rules.yaml", "merge.yaml", "overrides.yaml"):
         shutil.copy(CATALOG_DIR / name, target / name)
     return target
 

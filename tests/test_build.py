@@ -21,21 +21,27 @@ def mini(curated_dir: Path, mini_upstream: Path) -> modelreg.Registry:
     return modelreg.load(curated_dir)
 
 
-def test_maker_prices_come_from_the_maker_api_with_models_dev_first(mini: modelreg.Registry) -> None:
+def test_maker_prices_come_from_the_maker_api_by_evidence(mini: modelreg.Registry) -> None:
     gpt = mini.get("openai/gpt-4o")
     assert gpt.pricing.input == Decimal("2.5")
-    assert gpt.pricing.output == Decimal("12")  # models.dev says 12, LiteLLM says 10: models.dev wins
+    assert gpt.pricing.output == Decimal("10")  # LiteLLM and genai-prices say 10, models.dev 12: two beat one
     assert gpt.pricing.batch_discount == Decimal("0.5")  # only LiteLLM knows it: the gap is filled
     assert gpt.limits.context_window == 128000
-    assert [s.source for s in gpt.sources] == ["overrides", "models.dev", "litellm"]
+    assert [s.source for s in gpt.sources] == ["overrides", "models.dev", "litellm", "genai-prices"]
+    genai = gpt.sources[-1]
+    assert genai.key == "openai/gpt-4o" and genai.url == "https://platform.openai.com/docs/pricing"
 
 
 def test_disagreements_are_recorded_as_conflicts(curated_dir: Path, mini_upstream: Path) -> None:
     build.build(mini_upstream, curated_dir)
     conflicts = {(c.subject, c.field): c for c in read_conflicts(curated_dir)}
     conflict = conflicts[("openai/gpt-4o", "pricing.output")]
-    assert conflict.values == {"models.dev:openai/gpt-4o": Decimal("12"), "litellm:gpt-4o": Decimal("10")}
-    assert conflict.chosen == "models.dev:openai/gpt-4o"
+    assert conflict.values == {
+        "models.dev:openai/gpt-4o": Decimal("12"),
+        "litellm:gpt-4o": Decimal("10"),
+        "genai-prices:openai/gpt-4o": Decimal("10"),
+    }
+    assert conflict.chosen == "litellm:gpt-4o" and conflict.rule == "majority"
 
 
 def test_undated_anthropic_names_are_aliases_of_the_dated_snapshot(mini: modelreg.Registry) -> None:
@@ -56,7 +62,7 @@ def test_platform_entries_become_routes_with_their_own_prices(mini: modelreg.Reg
 
     bedrock = mini.lookup("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
     assert bedrock.model.id == "anthropic/claude-sonnet-4-5-20250929"
-    assert bedrock.route is not None and bedrock.route.regions == ["us"]
+    assert bedrock.route is not None and bedrock.route.regions == ["global", "us", "us-gov-west-1"]
 
     openrouter = mini.lookup("openrouter/anthropic/claude-sonnet-4.5")
     assert openrouter.model.id == "anthropic/claude-sonnet-4-5-20250929"

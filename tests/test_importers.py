@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from modelreg.errors import SourceError
-from modelreg.sync import litellm, modelsdev
+from modelreg.sync import genai_prices, litellm, modelsdev
+from modelreg.sync.matching import CERTAIN, GUESS, Match
 from modelreg.sync.records import per_million
 
 
@@ -99,3 +100,130 @@ def test_unreadable_snapshot_is_a_source_error(tmp_path: Path) -> None:
     assert info.value.source == "litellm"
     with pytest.raises(SourceError):
         modelsdev.read(tmp_path / "missing.json")
+
+
+def test_litellm_reads_one_hour_cache_writes_image_output_and_web_search() -> None:
+    facts = litellm.facts(
+        "claude-y",
+        {
+            "mode": "chat",
+            "input_cost_per_token": 3e-06,
+            "cache_creation_input_token_cost_above_1hr": 6e-06,
+            "cache_creation_input_token_cost_above_1hr_above_200k_tokens": 1.2e-05,
+            "input_cost_per_token_above_200k_tokens": 6e-06,
+            "output_cost_per_image_token": 3e-05,
+            "search_context_cost_per_query": {"search_context_size_low": 0.03, "search_context_size_medium": 0.035},
+        },
+    )
+    pricing = facts["pricing"]
+    assert pricing["cache_write_1h"] == Decimal("6") and pricing["output_image"] == Decimal("30")
+    assert pricing["web_search"] == Decimal("0.035")  # the medium context size, OpenAI's default
+    assert pricing["tiers"] == [{"above_tokens": 200000, "input": Decimal("6"), "cache_write_1h": Decimal("12")}]
+
+
+def test_modelsdev_reads_its_older_200k_context_spelling_as_a_tier() -> None:
+    facts = modelsdev.facts(
+        "gemini-x", {"cost": {"input": 1.25, "output": 10, "context_over_200k": {"input": 2.5, "output": 15}}}
+    )
+    assert facts["pricing"]["tiers"] == [{"above_tokens": 200000, "input": Decimal("2.5"), "output": Decimal("15")}]
+
+
+def test_genai_prices_entry_facts_cover_tiers_requests_and_free() -> None:
+    tiered = genai_prices.facts(
+        {
+            "id": "claude-sonnet-4-5",
+            "name": "Claude Sonnet 4.5",
+            "match": {"starts_with": "claude-sonnet-4-5"},
+            "prices": {
+                "input_mtok": {"base": 3, "tiers": [{"start": 200000, "price": 6}]},
+                "cache_read_mtok": 0.3,
+                "output_mtok": {"base": 15, "tiers": [{"start": 200000, "price": 22.5}]},
+                "requests_kcount": 12,
+            },
+        }
+    )
+    assert tiered["display_name"] == "Claude Sonnet 4.5"
+    assert tiered["pricing"] == {
+        "input": Decimal(3),
+        "cache_read": Decimal("0.3"),
+        "output": Decimal(15),
+        "request": Decimal("0.012"),  # $12 per 1,000 requests
+        "tiers": [{"above_tokens": 200000, "input": Decimal(6), "output": Decimal("22.5")}],
+    }
+    free = genai_prices.facts({"id": "x:free", "match": {"equals": "x:free"}, "prices": {}})
+    assert free["pricing"] == {"input": Decimal(0), "output": Decimal(0)}
+
+
+def test_genai_prices_dated_lists_become_a_price_history() -> None:
+    facts = genai_prices.facts(
+        {
+            "id": "o3",
+            "match": {"equals": "o3"},
+            "prices": [
+                {"prices": {"input_mtok": 10, "output_mtok": 40}},
+                {"constraint": {"start_date": "2025-06-10"}, "prices": {"input_mtok": 2, "output_mtok": 8}},
+            ],
+        }
+    )
+    assert facts["pricing"] == {"input": Decimal(2), "output": Decimal(8), "effective_from": "2025-06-10"}
+    assert facts["price_history"] == [{"input": Decimal(10), "output": Decimal(40), "effective_until": "2025-06-10"}]
+
+
+def test_genai_prices_time_of_day_prices_keep_the_standard_price(mini_upstream: Path) -> None:
+    records = {r.key: r for r in genai_prices.read(mini_upstream / "genai-prices/data.json")}
+    deepseek = records["deepseek/deepseek-chat"]
+    # 00:30-16:30 UTC (16 hours) is DeepSeek's standard price; the off-peak discount is not modelled
+    assert deepseek.facts["pricing"] == {
+        "input": Decimal("0.27"),
+        "output": Decimal("1.1"),
+        "cache_read": Decimal("0.07"),
+    }
+    assert "price_history" not in deepseek.facts
+    assert deepseek.url == "https://api-docs.deepseek.com/quick_start/pricing"
+
+
+@pytest.mark.parametrize(
+    ("rule", "name", "verdict"),
+    [
+        ({"or": [{"equals": "gpt-4o"}, {"equals": "gpt-4o-2024-08-06"}]}, "GPT-4o-2024-08-06", CERTAIN),
+        ({"contains": "gemini-1.5-flash"}, "gemini-1.5-flash-002", GUESS),
+        ({"contains": "gemini-1.5-flash"}, "gemini-1.5-flash@001", GUESS),
+        ({"contains": "gemini-1.5-flash"}, "gemini-1.5-flash-8b", None),  # another model, not a version
+        ({"contains": "gemini-2.0-flash-0"}, "gemini-2.0-flash-001", GUESS),  # the clause ends inside -001
+        ({"starts_with": "claude-opus-4"}, "claude-opus-4-1", None),  # a version digit of the model's own
+        (
+            {"contains": "us.anthropic.claude-sonnet-4-5-20250929"},
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            GUESS,
+        ),
+        ({"contains": "us.anthropic.claude-sonnet-4-5-20250929"}, "eu.anthropic.claude-sonnet-4-5-20250929-v1:0", None),
+        ({"starts_with": "anthropic.claude-x"}, "anthropic.claude-x-v2:0", GUESS),
+        ({"regex": "^grok-4\\.3-\\d{8}$"}, "grok-4.3-20260417", GUESS),
+        ({"and": [{"starts_with": "gpt-"}, {"contains": "mini"}]}, "gpt-4o-mini", None),
+    ],
+)
+def test_genai_prices_match_rules_are_evidence_for_names(
+    rule: dict[str, object], name: str, verdict: str | None
+) -> None:
+    assert Match(rule, "some-id").test(name) == verdict
+
+
+def test_the_full_genai_prices_snapshot_loads_end_to_end(upstream_dir: Path) -> None:
+    records = genai_prices.read(upstream_dir / "genai-prices/data.json")
+    assert len(records) > 1000 and len({r.upstream_provider for r in records}) > 30
+    by_key = {r.key: r for r in records}
+    o3 = by_key["openai/o3"]
+    assert o3.facts["pricing"]["effective_from"] == "2025-06-10" and o3.facts["price_history"][0]["input"] == 10
+    assert by_key["anthropic/claude-sonnet-4-5"].facts["pricing"]["tiers"][0]["above_tokens"] == 200000
+    assert all(r.match is not None and r.url for r in records)
+    regional = by_key["aws/regional.anthropic.claude-sonnet-4-5-20250929-v1:0"].match
+    assert regional.test("us.anthropic.claude-sonnet-4-5-20250929-v1:0") == GUESS
+    assert regional.test("global.anthropic.claude-sonnet-4-5-20250929-v1:0") is None
+
+
+def test_genai_prices_that_is_not_a_provider_list_is_a_source_error(tmp_path: Path) -> None:
+    wrong = tmp_path / "data.json"
+    wrong.write_text('{"providers": []}', encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        genai_prices.read(wrong)
+    assert info.value.source == "genai-prices"

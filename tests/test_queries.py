@@ -86,7 +86,7 @@ def test_compare_and_availability(registry: modelreg.Registry) -> None:
     assert [m.id for m in models] == ["openai/gpt-4o", "anthropic/claude-sonnet-4-5-20250929"]
     where = registry.availability("claude-sonnet-4-5")
     assert {"anthropic", "bedrock", "vertex_ai"} <= set(where)
-    assert where["bedrock"][0].pricing.input == Decimal(3)
+    assert where["bedrock"][0].pricing.input == Decimal("3.3")  # in-region on Bedrock: 1.1x the global 3
 
 
 def test_alternatives_are_current_and_at_least_as_capable(registry: modelreg.Registry) -> None:

@@ -365,14 +365,22 @@ class Registry:
         found = self._lookup(model)
         pricing = found.model.pricing
         history = found.model.price_history
-        if found.route is not None and not found.route.pricing.is_empty():
-            pricing, history = found.route.pricing, []
-            if found.region:
-                regional = next(
-                    (d.pricing for d in found.route.deployments if d.region == found.region and d.pricing is not None),
-                    None,
+        own = None
+        if found.route is not None and found.region:  # a region or a priced variant (:free) of the route
+            own = next(
+                (d.pricing for d in found.route.deployments if found.region in (d.region, d.variant) and d.pricing),
+                None,
+            )
+            if own is not None and own.is_empty():
+                raise ValidationError(
+                    f"{model} is unpriced: no source states a price for {found.route.id} ({found.region}), "
+                    "and it is never billed at another deployment's price",
+                    [("model", "unpriced deployment")],
                 )
-                pricing = regional or pricing
+        if own is not None:
+            pricing, history = own, []
+        elif found.route is not None and not found.route.pricing.is_empty() and found.route.priority != 1:
+            pricing, history = found.route.pricing, []  # the maker's own API (priority 1) bills the model's
         if at is not None:
             pricing = _in_force(found.model.id, [*history, pricing], at)
         if pricing.is_empty():
@@ -404,7 +412,7 @@ class Registry:
             self._prices = index.prices_of(self._all())
         if route_id:
             if region and f"{route_id}@{region}" in self._prices:
-                return self._prices[f"{route_id}@{region}"]
+                return self._prices[f"{route_id}@{region}"] or None  # {}: unpriced, pricing() says so
             if route_id in self._prices:
                 return self._prices[route_id]
         return self._prices.get(model_id)
@@ -533,7 +541,7 @@ class Registry:
             route, region = next((r for r in self.routes(found.model.id) if r.platform == platform), None), None
         model_string = None
         if route is not None:
-            regional = [d.model_string for d in route.deployments if region and d.region == region]
+            regional = [d.model_string for d in route.deployments if region and region in (d.region, d.variant)]
             model_string = regional[0] if regional else route.model_string
         return params_module.convert(
             self._parameter_rules(),

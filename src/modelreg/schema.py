@@ -252,6 +252,7 @@ class SourceRef(_Record):
     key: str | None = None
     as_of: str | None = None
     by: str | None = None
+    url: str | None = Field(default=None, description="the page the facts were taken from (a price page)")
     fields: list[str] = Field(default_factory=list)
 
 
@@ -299,10 +300,13 @@ class Model(_Record):
 
 
 class Deployment(_Record):
-    """One way a platform serves a route: a region or scope, its model string, and prices where they differ."""
+    """One way a platform serves a route: a region or scope, or a priced variant (OpenRouter's ``:free``),
+    its model string, and prices where they differ. A variant always states its own price (empty when
+    none is known: such a variant is unpriced, never billed at the route's price)."""
 
     model_string: str
     region: str | None = Field(default=None, description="region or data zone, e.g. us-west-2, eu, global")
+    variant: str | None = Field(default=None, description="a priced variant of the route, e.g. :free, :extended")
     pricing: Pricing | None = Field(default=None, description="only when it differs from the route's")
     keys: list[str] = Field(default_factory=list, description="upstream names of this deployment")
 
@@ -332,7 +336,8 @@ class Conflict(_Record):
     field: str
     values: dict[str, Any] = Field(description="source -> value")
     chosen: str = Field(description="the source whose value was kept")
-    rule: str
+    rule: str = Field(description="the merge rule that decided: override, invariant, majority, precision, fallback")
+    reason: str | None = Field(default=None, description="why values lost (an invariant broken, a rounding)")
 
 
 class ProvidersFile(_Record):

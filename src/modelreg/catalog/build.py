@@ -1,7 +1,8 @@
 """`modelreg catalog build`: upstream snapshots + overrides -> catalog YAML + compiled index.
 
-The build is a pure function of its inputs (the two snapshots, rules.yaml and overrides.yaml): run
-twice, it writes the same bytes, which is what `modelreg catalog build --check` relies on.
+The build is a pure function of its inputs (the three snapshots, rules.yaml, merge.yaml and
+overrides.yaml): run twice, it writes the same bytes, which is what `modelreg catalog build --check`
+relies on.
 """
 
 from __future__ import annotations
@@ -15,17 +16,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from modelreg.catalog import CATALOG_DIR, index
+from modelreg.catalog import CATALOG_DIR, audit, index
 from modelreg.catalog.rules import Rules
 from modelreg.catalog.yamlio import dumps, load
 from modelreg.errors import CatalogError
 from modelreg.schema import ConflictsFile, ModelsFile, PlatformsFile, ProvidersFile, RoutesFile
-from modelreg.sync import litellm, modelsdev
+from modelreg.sync import genai_prices, litellm, modelsdev
+from modelreg.sync.evidence import MergeRules
+from modelreg.sync.matching import Match
 from modelreg.sync.merge import Catalog, Merger
 from modelreg.sync.records import SourceRecord
 
 LITELLM_FILE = Path("litellm/model_prices_and_context_window.json")
 MODELSDEV_FILE = Path("models.dev/api.json")
+GENAI_PRICES_FILE = Path("genai-prices/data.json")
 GENERATED_DIRS = ("models", "routes", "schema")
 SCHEMAS: dict[str, type[BaseModel]] = {
     "models": ModelsFile,
@@ -56,10 +60,15 @@ def default_upstream_dir() -> Path:
     return Settings.from_env().upstream_dir
 
 
-def read_sources(upstream_dir: Path, rules: Rules) -> tuple[list[SourceRecord], dict[str, dict[str, Any]]]:
-    """All in-scope records from both snapshots, in the order the merge reads them."""
+def read_sources(
+    upstream_dir: Path, rules: Rules, merge_rules: MergeRules
+) -> tuple[list[SourceRecord], list[list[SourceRecord]], dict[str, dict[str, Any]]]:
+    """All in-scope records: the named ones (LiteLLM, models.dev) in the order the merge reads them, the
+    matched ones per source (genai-prices, LiteLLM's evidence-only entries; placed by match rules), and
+    models.dev's provider facts."""
     litellm_path, modelsdev_path = upstream_dir / LITELLM_FILE, upstream_dir / MODELSDEV_FILE
-    for path in (litellm_path, modelsdev_path):
+    genai_path = upstream_dir / GENAI_PRICES_FILE
+    for path in (litellm_path, modelsdev_path, genai_path):
         if not path.is_file():
             raise CatalogError(f"upstream snapshot not found: {path} (set MODELREG_UPSTREAM_DIR or pass --upstream)")
     records = litellm.read(litellm_path, modes=rules.litellm_modes)
@@ -71,22 +80,66 @@ def read_sources(upstream_dir: Path, rules: Rules) -> tuple[list[SourceRecord], 
         return (order.get(platform or "", len(order)), 0 if record.source == "models.dev" else 1, record.key)
 
     records = [r for r in records if rules.platform_of(r.source, r.upstream_provider) is not None]
-    return sorted(records, key=sort_key), modelsdev.provider_facts(modelsdev_path)
+    evidence = litellm.read(litellm_path, modes=merge_rules.evidence_only.get(litellm.SOURCE, ()))
+    for record in evidence:
+        platform = rules.platform_of(record.source, record.upstream_provider)
+        if platform is not None:
+            own_name = rules.parse(platform, record.key, strip_prefix=True).model_string
+            record.match = Match({"equals": own_name}, own_name)
+    matched = [
+        genai_prices.read(genai_path, providers=rules.upstream_platforms.get(genai_prices.SOURCE, {}).keys()),
+        [r for r in evidence if r.match is not None],
+    ]
+    return sorted(records, key=sort_key), matched, modelsdev.provider_facts(modelsdev_path)
 
 
 def compile_catalog(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, progress: Progress | None = None) -> Catalog:
     """Read the snapshots and curated files, and merge them into a Catalog (nothing is written)."""
     say = progress or (lambda _: None)
     rules = Rules.load(catalog_dir / "rules.yaml")
+    merge_rules = MergeRules.load(catalog_dir / "merge.yaml")
     overrides = load(catalog_dir / "overrides.yaml") or {}
+    _check_provenance(overrides)
     say("reading upstream snapshots")
-    records, provider_meta = read_sources(upstream_dir, rules)
-    say(f"merging {len(records)} upstream entries")
-    merger = Merger(rules, overrides, provider_meta)
+    records, matched, provider_meta = read_sources(upstream_dir, rules, merge_rules)
+    say(f"merging {len(records) + sum(map(len, matched))} upstream entries")
+    merger = Merger(rules, overrides, provider_meta, merge_rules)
     merger.declare(records)
     for record in records:
         merger.add(record)
-    return merger.finish()
+    for source_records in matched:
+        merger.place_matched(source_records)
+    catalog = merger.finish()
+    say("checking the invariants")
+    violations = audit.audit(index.compile_records(catalog), merge_rules)
+    if violations:
+        shown = "\n  ".join(str(v) for v in violations[:20])
+        more = f"\n  … and {len(violations) - 20} more" if len(violations) > 20 else ""
+        raise CatalogError(
+            f"the merged catalog breaks {len(violations)} invariant(s); fix the data (overrides.yaml) or "
+            f"accept them with a reason (merge.yaml `accepted`):\n  {shown}{more}"
+        )
+    return catalog
+
+
+def _check_provenance(overrides: dict[str, Any]) -> None:
+    """Every curated model entry says where its facts come from: a ``source:`` URL or a ``reason:``."""
+    missing = []
+    curated = [
+        *(overrides.get("models") or {}).items(),
+        *((f"uplifts[{i}]", u) for i, u in enumerate(overrides.get("uplifts") or ())),
+    ]
+    for model_id, spec in curated:
+        source, reason = (spec or {}).get("source"), (spec or {}).get("reason")
+        if not (isinstance(source, str) and source.startswith(("https://", "http://"))) and not (
+            isinstance(reason, str) and reason.strip()
+        ):
+            missing.append(model_id)
+    if missing:
+        raise CatalogError(
+            f"overrides.yaml: {len(missing)} entr{'y' if len(missing) == 1 else 'ies'} without a `source:` URL "
+            f"or a `reason:`: {', '.join(missing)}"
+        )
 
 
 def render(catalog: Catalog) -> dict[str, str]:

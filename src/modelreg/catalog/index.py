@@ -4,9 +4,13 @@
 that is going away), with no pydantic anywhere on the way::
 
     {"format": 2, "meta": {"conflicts": n, "snapshots": {source: id}},
-     "names": {name: [model_id, route_id or "", region or ""]},   # every name that resolves exactly
-     "prices": {model_id | route_id | "route_id@region": Pricing},   # only where a price is known
-     "lifecycle": {model_id: Lifecycle}}                            # only where something is known
+     "names": {name: [model_id, route_id or "", deployment or ""]},   # every name that resolves exactly
+     "prices": {model_id | route_id | "route_id@deployment": Pricing},  # where a price is known; {} =
+     "lifecycle": {model_id: Lifecycle}}                                #   a deployment no source prices
+
+A deployment is named by its region (``us``, ``eu-west-1``) or its priced variant (``:free``); a name of a
+deployment with prices of its own is billed at those, and one whose prices are unknown ({}) is unpriced:
+never billed at the route's or the maker's price.
 
 ``records.json`` holds every record in full, read the first time a whole record is asked for::
 
@@ -50,16 +54,22 @@ def _dump(record: Any) -> dict[str, Any]:
     return dumped
 
 
+def deployment_tag(deployment: dict[str, Any]) -> str:
+    """What names one deployment of a route: its region, else its priced variant, else ""."""
+    return str(deployment.get("region") or deployment.get("variant") or "")
+
+
 def prices_of(records: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The index's ``prices`` table from records (raw, JSON-shaped): every maker price, every platform
-    route's price, and each regional deployment's own price."""
+    route's price, and each deployment's own price (``{}`` where a deployment's price is unknown)."""
     prices = {mid: raw["pricing"] for mid, raw in records["models"].items() if raw.get("pricing")}
     for rid, raw in records["routes"].items():
         if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route bills the model's price
             prices[rid] = raw["pricing"]
         for deployment in raw.get("deployments", ()):
-            if deployment.get("region") and deployment.get("pricing"):
-                prices[f"{rid}@{deployment['region']}"] = deployment["pricing"]
+            tag = deployment_tag(deployment)
+            if tag and "pricing" in deployment:
+                prices[f"{rid}@{tag}"] = deployment["pricing"]
     return prices
 
 
@@ -89,7 +99,7 @@ def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> di
         own = route.priority == 1
         claim(route.id, route.model, route.id, 1)
         for deployment in route.deployments:
-            region = deployment.region or ""
+            region = deployment.region or deployment.variant or ""
             for key in deployment.keys:
                 claim(key, route.model, route.id, 2 if own else 3, region)
             claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3, region)

@@ -2,7 +2,9 @@
 
 LiteLLM states prices per token as floats and capabilities as ``supports_*`` flags; tiered prices
 appear as ``*_above_<N>k_tokens`` fields. We keep the standard (on-demand) prices and the batch
-discount; priority, flex and regional-uplift prices are not modelled yet.
+discount; priority, flex and regional-uplift prices are not modelled yet. A 1-hour cache write is
+``cache_creation_input_token_cost_above_1hr``; generated image tokens ``output_cost_per_image_token``;
+a web search ``search_context_cost_per_query`` (its ``medium`` context size: OpenAI's default).
 """
 
 from __future__ import annotations
@@ -39,12 +41,15 @@ _PRICES = {
     "cache_read_input_token_cost": "cache_read",
     "input_cost_per_token_cache_hit": "cache_read",
     "cache_creation_input_token_cost": "cache_write",
+    "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
     "output_cost_per_reasoning_token": "reasoning",
     "input_cost_per_audio_token": "input_audio",
     "output_cost_per_audio_token": "output_audio",
+    "output_cost_per_image_token": "output_image",
 }
 _TIER_FIELD = re.compile(
-    r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost)"
+    r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
+    r"|cache_creation_input_token_cost_above_1hr|cache_creation_input_token_cost)"
     r"_above_(\d+)k_tokens$"
 )
 _TIER_KIND = {
@@ -52,6 +57,7 @@ _TIER_KIND = {
     "output_cost_per_token": "output",
     "cache_read_input_token_cost": "cache_read",
     "cache_creation_input_token_cost": "cache_write",
+    "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
 }
 _MODALITIES = {"text", "image", "audio", "video", "pdf"}
 
@@ -143,6 +149,11 @@ def _pricing(entry: dict[str, Any]) -> dict[str, Any]:
         value = decimal(entry.get(field))
         if value is not None:
             prices[kind] = value
+    search = entry.get("search_context_cost_per_query")
+    if isinstance(search, dict):
+        value = decimal(search.get("search_context_size_medium"))
+        if value is not None:
+            prices["web_search"] = value
     tiers: dict[int, dict[str, Decimal]] = {}
     for field, value in entry.items():
         match = _TIER_FIELD.match(field)

@@ -4,15 +4,21 @@ Every upstream entry becomes one of two things:
   * a fact about a model, when it comes from the maker's own API (OpenAI's ``gpt-4o``), and
   * a deployment of a route: that model served on a platform, with the platform's string and prices.
 
-Precedence, field by field: overrides > models.dev > LiteLLM; within a source, the entry named
-exactly like the model beats one reaching it through an alias. Platforms never set a maker's price.
-Where two sources state different prices or limits for the same thing, a Conflict records both
-values and which was kept. Nothing is dropped silently: entries that cannot be placed are returned
-in ``unplaced``.
+Sources whose entries carry their own match rule (genai-prices) are placed last, by asking each rule
+about the names the other sources made known (``place_matched``): they are evidence for models and
+deployments that exist, and add only priced variants (OpenRouter's ``:free``) of deployments that exist.
+
+Values are decided field by field by evidence (sync/evidence.py, catalog/merge.yaml): a curated override
+wins; otherwise a value that breaks an invariant loses, two sources beat one, a precise value beats its
+rounding, and a measured fallback order settles the rest. Within a source, the entry named exactly like
+the model beats one reaching it through an alias. Platforms never set a maker's price. Every
+disagreement becomes a Conflict with every source's value, the value kept and the rule that kept it.
+Nothing is dropped silently: entries that cannot be placed are returned in ``unplaced``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,26 +33,35 @@ from modelreg.schema import (
     Limits,
     Model,
     Platform,
+    PriceTier,
     Pricing,
     Provider,
     Route,
     SourceRef,
 )
+from modelreg.sync.evidence import Check, MergeRules
+from modelreg.sync.matching import CERTAIN
 from modelreg.sync.records import SourceRecord
 
-SOURCE_RANK = {"overrides": 0, "models.dev": 1, "litellm": 2}
+SOURCE_RANK = {"overrides": 0, "models.dev": 1, "litellm": 2, "genai-prices": 3}
 PRICE_KINDS = (
     "input",
     "output",
     "cache_read",
     "cache_write",
+    "cache_write_1h",
     "reasoning",
     "input_audio",
     "output_audio",
+    "output_image",
     "image",
     "request",
+    "web_search",
     "batch_discount",
 )
+KEPT = "(kept)"  # the decided value, beside each source's, in Catalog.observed
+TIER_KINDS = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
+MEDIA_OUTPUT = ("output_image", "output_audio")
 LIMIT_KINDS = ("context_window", "max_input_tokens", "max_output_tokens")
 _DATED = re.compile(r"^(?P<base>.+)-(?P<date>\d{8})$")
 _DIRECT_ROUTE_PRIORITY = 1
@@ -73,17 +88,27 @@ class Catalog:
     routes: list[Route]
     conflicts: list[Conflict]
     unplaced: list[str] = field(default_factory=list)
+    # every field two or more sources state: (subject, field, {source: value, KEPT: the value kept})
+    observed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
 class Merger:
     """Collects records in platform order, then ``finish()`` returns the merged Catalog."""
 
-    def __init__(self, rules: Rules, overrides: dict[str, Any], provider_meta: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        rules: Rules,
+        overrides: dict[str, Any],
+        provider_meta: dict[str, dict[str, Any]],
+        merge_rules: MergeRules,
+    ) -> None:
         self.rules = rules
+        self.merge_rules = merge_rules
         self.overrides = overrides
         self.provider_meta = provider_meta
         self.platforms = {pid: dict(spec) for pid, spec in (overrides.get("platforms") or {}).items()}
         self.links = {platform: dict(table) for platform, table in (overrides.get("links") or {}).items()}
+        self.uplifts = {route: spec for spec in overrides.get("uplifts") or () for route in spec.get("routes") or ()}
         self.model_facts: dict[str, list[Contribution]] = defaultdict(list)
         self.deployments: dict[tuple[str, str], dict[tuple[str | None, str], list[Contribution]]] = defaultdict(
             lambda: defaultdict(list)
@@ -91,6 +116,7 @@ class Merger:
         self.aliases: dict[str, str] = {}  # "provider/alias" -> model id
         self.names = NameTable()
         self.unplaced: list[str] = []
+        self.observed: list[tuple[str, str, dict[str, Any]]] = []  # (subject, field, source -> value, KEPT)
 
     # -- naming -----------------------------------------------------------------------------------------
 
@@ -195,6 +221,68 @@ class Merger:
             Contribution((tier, SOURCE_RANK[record.source], exact), label, record, record.facts)
         )
 
+    def place_matched(self, records: list[SourceRecord]) -> None:
+        """Place records that carry their own match rule (genai-prices), after every other record.
+
+        Each known name is asked of the records of the platforms their upstream provider prices
+        (``upstream_platforms`` in rules.yaml): a model's own names on its maker's API, each deployment's
+        model string on a platform. A record is never a model or a route of its own; its certain names
+        that are priced variants of a known deployment become that variant's deployment."""
+        by_platform: dict[str, list[SourceRecord]] = defaultdict(list)
+        table = self.rules.upstream_platforms.get(records[0].source, {}) if records else {}
+        for record in records:
+            targets = table.get(record.upstream_provider)
+            for target in [targets] if isinstance(targets, str) else targets or ():
+                by_platform[str(target)].append(record)
+        regional = self.merge_rules.regional_entries
+        matchers = {platform: _Matcher(recs, regional) for platform, recs in by_platform.items()}
+        direct = {maker: p for p in self.platforms for maker in [self.direct_provider(p)] if maker is not None}
+        for model_id in sorted(self.model_facts):
+            provider, _, name = model_id.partition("/")
+            own_api = direct.get(provider)
+            if own_api is None or own_api not in matchers:
+                continue
+            names = [name, *sorted(a.partition("/")[2] for a, t in self.aliases.items() if t == model_id)]
+            names += sorted(ms for _, ms in self.deployments.get((own_api, model_id), {}))
+            hit = matchers[own_api].best(names)
+            if hit is not None:
+                self.model_facts[model_id].append(_contribution(1, *hit))
+        for (platform, model_id), deployments in sorted(self.deployments.items(), key=lambda kv: kv[0]):
+            matcher = matchers.get(platform)
+            if matcher is None or direct.get(model_id.partition("/")[0]) == platform:
+                continue
+            regions = self.merge_rules.evidence_regions.get(platform)
+            for (region, model_string), contribs in deployments.items():
+                if regions is not None and (region or "") not in regions:
+                    continue
+                hit = matcher.best([model_string], region=None if regions is not None else region)
+                if hit is not None:
+                    contribs.append(_contribution(2, *hit))
+            self._add_variants(platform, deployments, matcher)
+
+    def _add_variants(
+        self,
+        platform: str,
+        deployments: dict[tuple[str | None, str], list[Contribution]],
+        matcher: _Matcher,
+    ) -> None:
+        """A matched record's certain names that are priced variants of a known deployment (a base string
+        plus ``:free``, ``:extended``…) become deployments of their own, with that record's prices."""
+        variants = matcher.variants(platform, self.merge_rules)
+        if not variants:
+            return
+        for region, model_string in list(deployments):
+            if region is not None or self._variant(platform, model_string):
+                continue
+            lowered = model_string.lower()
+            for base in (lowered, lowered.rpartition("/")[2]):  # an org-less name means the same string
+                for variant, record in variants.get(base, ()):
+                    if (None, model_string + variant) not in deployments:
+                        deployments[(None, model_string + variant)] = [_contribution(2, record, CERTAIN)]
+
+    def _variant(self, platform: str, model_string: str) -> str | None:
+        return self.merge_rules.variant_of(platform, model_string)
+
     # -- merging ----------------------------------------------------------------------------------------
 
     def finish(self) -> Catalog:
@@ -215,14 +303,18 @@ class Merger:
             routes=routes,
             conflicts=sorted(conflicts, key=lambda c: (c.subject, c.field)),
             unplaced=self.unplaced,
+            observed=self.observed,
         )
 
     def _model(self, model_id: str, contribs: list[Contribution], conflicts: list[Conflict]) -> Model:
         provider, _, name = model_id.partition("/")
         contribs = sorted(contribs, key=lambda c: c.rank)
-        best_tier = min((c.rank[0] for c in contribs if c.rank[0] > 0), default=2)
         maker_facts = [c for c in contribs if c.rank[0] <= 1]
-        fact_pool = [c for c in contribs if c.rank[0] == 0 or c.rank[0] == best_tier]
+        # records placed by a match rule are evidence for prices only: they never decide whose other
+        # facts (modalities, capabilities, limits) describe the model
+        described = [c for c in contribs if c.record is None or c.record.match is None]
+        best_tier = min((c.rank[0] for c in described if c.rank[0] > 0), default=2)
+        fact_pool = [c for c in described if c.rank[0] == 0 or c.rank[0] == best_tier]
         data: dict[str, Any] = {
             "id": model_id,
             "provider": provider,
@@ -245,14 +337,19 @@ class Merger:
         if "capabilities" in overrides:
             data["capabilities"] = sorted(set(overrides["capabilities"]))
         else:
-            data["capabilities"] = sorted(set().union(*(c.facts.get("capabilities", ()) for c in fact_pool)))
+            claimed = set().union(*(c.facts.get("capabilities", ()) for c in fact_pool))
+            data["capabilities"] = sorted(_consistent(claimed, data.get("modalities_in")))
         # Only the maker's own facts can disagree about the model; platforms that cap a model's limits
         # differently do not contradict each other (their routes record what each serves).
         model_conflicts = conflicts if best_tier <= 1 else []
-        data["limits"] = _merge_fields(model_id, "limits", LIMIT_KINDS, fact_pool, model_conflicts)
+        data["limits"] = self._merge_fields(model_id, "limits", LIMIT_KINDS, fact_pool, model_conflicts)
         if not data["limits"].get("context_window") and data["limits"].get("max_input_tokens"):
             data["limits"]["context_window"] = data["limits"]["max_input_tokens"]
-        data["pricing"] = _pricing(model_id, maker_facts, conflicts)
+        platform = next((p for p in self.platforms if self.direct_provider(p) == provider), None)
+        pricing = self._pricing(model_id, maker_facts, conflicts, platform=platform, variant=None)
+        data["pricing"], history = self._timeline(pricing, maker_facts)
+        if history:
+            data["price_history"] = history
         lifecycle: dict[str, Any] = {}
         for c in reversed(fact_pool):
             lifecycle.update(c.facts.get("lifecycle") or {})
@@ -288,7 +385,7 @@ class Merger:
             size = size_from_name(name)
             if size is not None:
                 data["size_b"], data["size_estimated"] = size, True
-        data["sources"] = _sources(fact_pool)
+        data["sources"] = _sources(_contributors(fact_pool, maker_facts))
         return Model.model_validate(data)
 
     def _route(
@@ -301,32 +398,54 @@ class Merger:
     ) -> Route:
         route_id = f"{platform}/{model_id}"
         maker = self.direct_provider(platform)
-        if maker == model.provider:
-            conflicts = []  # the maker's own API: its disagreements are recorded once, on the model
+        own = maker == model.provider
+        if own:  # the maker's own API bills the model's price: its disagreements are recorded once, on the model
+            conflicts, observed, self.observed = [], self.observed, []
+        uplift = self.uplifts.get(route_id)
+        if uplift is not None:
+            deployments = self._uplifted(route_id, platform, deployments, uplift)
         built: list[tuple[Deployment, Pricing, dict[str, Any]]] = []
+        spellings = sum(1 for region, ms in deployments if region is None and not self._variant(platform, ms))
         for (region, model_string), contribs in sorted(deployments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
             contribs = sorted(contribs, key=lambda c: c.rank)
-            subject = f"{route_id}@{region}" if region else route_id
-            pricing = _pricing(subject, contribs, conflicts)
-            stated_limits = _merge_fields(subject, "limits", LIMIT_KINDS, contribs, conflicts)
-            keys = sorted({c.record.key for c in contribs if c.record is not None})
-            built.append((Deployment(model_string=model_string, region=region, keys=keys), pricing, stated_limits))
+            variant = None if own else self._variant(platform, model_string)
+            tag = region or variant
+            subject = f"{route_id}@{tag}" if tag else route_id
+            if tag is None and spellings > 1:
+                subject = f"{route_id} ({model_string})"  # one of several strings the platform takes for it
+            pricing = self._pricing(subject, contribs, conflicts, platform=platform, variant=variant)
+            stated_limits = self._merge_fields(subject, "limits", LIMIT_KINDS, contribs, conflicts)
+            keys = sorted({c.record.key for c in contribs if c.record is not None and c.record.match is None})
+            deployment = Deployment(model_string=model_string, region=region, variant=variant, keys=keys)
+            built.append((deployment, pricing, stated_limits))
+        bases = [b for b in built if b[0].variant is None] or built
         primary = min(
-            built,
+            bases,
             key=lambda b: (
                 b[0].region is not None,
                 b[0].model_string.lower() != model.name.lower(),
                 b[0].model_string,
             ),
         )
-        # the maker's own API bills the maker's price, curated corrections included
-        route_pricing = model.pricing if maker == model.provider else primary[1]
+        # the maker's own API bills the maker's price, curated corrections included; a route that only
+        # serves priced variants has no price of its own (each variant has its own)
+        route_pricing = model.pricing if own else primary[1] if primary[0].variant is None else Pricing()
+        if not own and model.pricing.tiers and not route_pricing.tiers and _same_base(route_pricing, model.pricing):
+            route_pricing = route_pricing.model_copy(update={"tiers": model.pricing.tiers})  # the maker's tiers
         for deployment, pricing, _ in built:
-            if pricing != route_pricing and not pricing.is_empty():
+            if deployment.region is not None and route_pricing.tiers and not pricing.tiers and not pricing.is_empty():
+                pricing.tiers = _scaled_tiers(route_pricing, pricing)
+            if deployment.variant is not None:
+                deployment.pricing = pricing  # its own price, or none known: never the route's
+            elif pricing != route_pricing and not pricing.is_empty():
                 deployment.pricing = pricing
+            elif deployment.region is not None and pricing.is_empty() and not own:
+                deployment.pricing = pricing  # a region no source prices is unpriced, not billed as another
         limits = Limits.model_validate(primary[2])
         if limits.context_window is None and limits.max_input_tokens:
             limits.context_window = limits.max_input_tokens
+        if own:
+            self.observed = observed
         all_contribs = [c for contribs in deployments.values() for c in contribs]
         return Route(
             id=route_id,
@@ -335,11 +454,37 @@ class Merger:
             model_string=primary[0].model_string,
             pricing=route_pricing,
             limits=limits if limits != model.limits and limits != Limits() else None,
-            priority=_DIRECT_ROUTE_PRIORITY if maker == model.provider else _PLATFORM_ROUTE_PRIORITY,
+            priority=_DIRECT_ROUTE_PRIORITY if own else _PLATFORM_ROUTE_PRIORITY,
             regions=sorted({d.region for d, _, _ in built if d.region}),
             deployments=[d for d, _, _ in built],
             sources=_sources(sorted(all_contribs, key=lambda c: c.rank)),
         )
+
+    def _uplifted(
+        self,
+        route_id: str,
+        platform: str,
+        deployments: dict[tuple[str | None, str], list[Contribution]],
+        uplift: dict[str, Any],
+    ) -> dict[tuple[str | None, str], list[Contribution]]:
+        """Deployments with a curated uplift (overrides.yaml ``uplifts``): each listed region (``""``: the
+        model id called in one region) is priced at ``times`` the ``of`` deployment's prices, every tier
+        included, as a curated override that wins over the sources (which stay in conflicts.yaml)."""
+        reference = [c for (region, _), cs in deployments.items() if region == uplift["of"] for c in cs]
+        if not reference:
+            return deployments  # the route is not served there (a smaller catalog): nothing to multiply
+        saved, self.observed = self.observed, []
+        base = self._pricing(route_id, sorted(reference, key=lambda c: c.rank), [], platform=platform, variant=None)
+        self.observed = saved
+        factor = Decimal(str(uplift["times"]))
+        priced = _times(base, factor)
+        spec = {"pricing": priced, "source": uplift.get("source"), "reason": uplift.get("reason")}
+        out = {}
+        for (region, model_string), contribs in deployments.items():
+            if (region or "") in uplift["deployments"] and not self._variant(platform, model_string):
+                contribs = [Contribution((0, 0, 0), "overrides", None, spec), *contribs]
+            out[(region, model_string)] = contribs
+        return out
 
     def _provider(self, provider_id: str) -> Provider:
         data: dict[str, Any] = {"id": provider_id, "name": provider_id}
@@ -359,56 +504,291 @@ class Merger:
             out.append(Platform.model_validate(spec))
         return out
 
+    # -- values ------------------------------------------------------------------------------------------
+
+    def _merge_fields(
+        self,
+        subject: str,
+        group: str,
+        kinds: tuple[str, ...],
+        contribs: list[Contribution],
+        conflicts: list[Conflict],
+        checks: dict[str, list[Check]] | None = None,
+        *,
+        field_prefix: str | None = None,
+    ) -> dict[str, Any]:
+        """Each field of ``group`` decided by evidence over ``contribs`` (in precedence order)."""
+        merged: dict[str, Any] = {}
+        order = "limits" if group == "limits" else "pricing"
+        for kind in kinds:
+            stated = [(c.label, (c.facts.get(group) or {}).get(kind)) for c in contribs]
+            by_source: dict[str, Any] = {}
+            for label, stated_value in stated:
+                if stated_value is not None:
+                    by_source.setdefault(label.partition(":")[0], stated_value)
+            value, conflict = self.merge_rules.decide(
+                subject,
+                f"{field_prefix or group}.{kind}",
+                stated,
+                group=order,
+                checks=(checks or {}).get(kind, ()),
+            )
+            if len(by_source) > 1:
+                self.observed.append((subject, f"{field_prefix or group}.{kind}", {**by_source, KEPT: value}))
+            if conflict is not None:
+                conflicts.append(conflict)
+            if value is not None:
+                merged[kind] = value
+        return merged
+
+    def _pricing(
+        self,
+        subject: str,
+        contribs: list[Contribution],
+        conflicts: list[Conflict],
+        *,
+        platform: str | None,
+        variant: str | None,
+    ) -> Pricing:
+        """The prices of one model or deployment, decided field by field; tiers by threshold."""
+        free = self.merge_rules.is_free(platform, variant)
+        priced = [c for c in contribs if c.facts.get("pricing")]
+        media = {
+            Decimal(str(value))
+            for c in priced
+            for kind in MEDIA_OUTPUT
+            for value in [c.facts["pricing"].get(kind)]
+            if value is not None
+        }
+        superseded = _superseded(priced)
+        merged: dict[str, Any] = {}
+        for kind in PRICE_KINDS:
+            checks = _price_checks(kind, merged.get("input"), media, free, superseded.get(kind, set()))
+            merged.update(self._merge_fields(subject, "pricing", (kind,), priced, conflicts, {kind: checks}))
+        tiers = self._tiers(subject, priced, conflicts, merged, media, free)
+        if tiers:
+            merged["tiers"] = tiers
+        if free and not merged:
+            merged = {"input": Decimal(0), "output": Decimal(0)}  # a free variant is free by its name
+        return Pricing.model_validate(merged)
+
+    def _tiers(
+        self,
+        subject: str,
+        priced: list[Contribution],
+        conflicts: list[Conflict],
+        base: dict[str, Any],
+        media: set[Decimal],
+        free: bool,
+    ) -> list[dict[str, Any]]:
+        """Long-context tiers: the thresholds by evidence (any source's tier counts where no other source
+        states different ones), then each tier's prices like base prices."""
+        tiered = [c for c in priced if c.facts["pricing"].get("tiers")]
+        if not tiered:
+            return []
+        shapes = [(c.label, tuple(sorted(int(t["above_tokens"]) for t in c.facts["pricing"]["tiers"]))) for c in tiered]
+        thresholds, conflict = self.merge_rules.decide(subject, "pricing.tiers", shapes, group="pricing")
+        if conflict is not None:
+            conflict.values = {label: list(shape) for label, shape in conflict.values.items()}
+            conflicts.append(conflict)
+        out = []
+        for above in thresholds:
+            holders = [
+                Contribution(c.rank, c.label, c.record, {"tier": t})
+                for c in tiered
+                for t in c.facts["pricing"]["tiers"]
+                if int(t["above_tokens"]) == above
+            ]
+            tier: dict[str, Any] = {"above_tokens": above}
+            for kind in TIER_KINDS:
+                checks = {kind: _price_checks(kind, tier.get("input") or base.get("input"), media, free)}
+                prefix = f"pricing.tiers[{above}]"
+                decided = self._merge_fields(subject, "tier", (kind,), holders, conflicts, checks, field_prefix=prefix)
+                tier.update(decided)
+            out.append(tier)
+        return out
+
+    def _timeline(self, pricing: Pricing, contribs: list[Contribution]) -> tuple[Pricing, list[Pricing]]:
+        """The current price with the day it took effect, and the earlier prices, from a source that dates
+        its prices (genai-prices), when that source's current price is the one kept."""
+        for c in contribs:
+            stated = c.facts.get("pricing") or {}
+            if not stated.get("effective_from") or not c.facts.get("price_history"):
+                continue
+            if any(_dec(stated.get(k)) != _dec(getattr(pricing, k)) for k in ("input", "output")):
+                return pricing, []
+            pricing.effective_from = dt.date.fromisoformat(str(stated["effective_from"]))
+            return pricing, [Pricing.model_validate(p) for p in c.facts["price_history"]]
+        return pricing, []
+
+
+class _Matcher:
+    """The records that price one platform, answering "which record prices this name, how surely"."""
+
+    def __init__(self, records: list[SourceRecord], regional_entries: tuple[str, ...] = ()) -> None:
+        self.records = records
+        self.regional_entries = tuple(prefix.lower() for prefix in regional_entries)
+        self.certain: dict[str, SourceRecord] = {}
+        for record in records:
+            for name in record.match.certain_names():
+                self.certain.setdefault(name.lower(), record)
+        self._variants: dict[str, list[tuple[str, SourceRecord]]] | None = None
+
+    def variants(self, platform: str, rules: MergeRules) -> dict[str, list[tuple[str, SourceRecord]]]:
+        """Certain names that are a priced variant of a base string: base (lowercase) -> (variant, record)."""
+        if self._variants is None:
+            self._variants = defaultdict(list)
+            for name, record in self.certain.items():
+                variant = rules.variant_of(platform, name)
+                if variant is not None:
+                    self._variants[name[: -len(variant)]].append((variant, record))
+        return self._variants
+
+    def best(self, names: list[str], *, region: str | None = None) -> tuple[SourceRecord, str] | None:
+        """The record that certainly means one of ``names`` (earlier names first), else the first whose
+        rule guesses the first name it can. For a deployment scoped to ``region`` a guess counts only when
+        the clause names the region (``us.anthropic…``) or the record prices every regional profile; a
+        region the names do not carry (a path scope) is never matched."""
+        if region is not None and not any(n.lower().startswith(region.lower() + ".") for n in names):
+            return None
+        for name in names:
+            record = self.certain.get(name.lower())
+            if record is not None:
+                return record, CERTAIN
+        for name in names:
+            for record in self.records:
+                verdict, clause = record.match.explain(name)
+                if verdict is None:
+                    continue
+                if region is not None and not (
+                    (clause or "").lower().startswith(region.lower() + ".")
+                    or record.model_string.lower().startswith(self.regional_entries)
+                ):
+                    continue
+                return record, verdict
+        return None
+
+
+def _contribution(tier: int, record: SourceRecord, verdict: str) -> Contribution:
+    rank = (tier, SOURCE_RANK.get(record.source, len(SOURCE_RANK)), 0 if verdict == CERTAIN else 1)
+    return Contribution(rank, f"{record.source}:{record.key}", record, record.facts)
+
+
+def _price_checks(
+    kind: str, input_price: Any, media: set[Decimal], free: bool, superseded: set[Decimal] | None = None
+) -> list[Check]:
+    """The invariants a candidate price of ``kind`` is checked against (names from merge.yaml)."""
+    checks: list[Check] = []
+    if superseded:
+        checks.append(lambda v: "superseded" if _dec(v) in superseded else None)
+    if not free:
+        checks.append(lambda v: "zero_without_evidence" if _dec(v) == 0 else None)
+    if input_price is not None and kind == "cache_read":
+        ceiling = Decimal(str(input_price))
+        checks.append(lambda v: "cache_read_above_input" if Decimal(str(v)) > ceiling else None)
+    if input_price is not None and kind == "cache_write":
+        floor = Decimal(str(input_price))
+        checks.append(lambda v: "cache_write_below_input" if Decimal(str(v)) < floor else None)
+    if kind == "output" and media:
+        checks.append(lambda v: "media_output_as_text" if _dec(v) in media else None)
+    return checks
+
+
+def _same_base(pricing: Pricing, maker: Pricing) -> bool:
+    """True when a route bills the maker's base prices (and so, by evidence of every such reseller, its
+    long-context tiers)."""
+    return maker.input is not None and (pricing.input, pricing.output) == (maker.input, maker.output)
+
+
+def _scaled_tiers(reference: Pricing, regional: Pricing) -> list[PriceTier]:
+    """A region's long-context tiers where no source states them: the route's tiers at the region's own
+    multiple of each base price (a regional uplift applies to long prompts as to short ones)."""
+    tiers = []
+    for tier in reference.tiers:
+        scaled: dict[str, Any] = {"above_tokens": tier.above_tokens}
+        for kind in TIER_KINDS:
+            mine, theirs, value = getattr(regional, kind), getattr(reference, kind), getattr(tier, kind)
+            if mine is not None and theirs and value is not None:
+                scaled[kind] = _tidy(value * mine / theirs)
+        tiers.append(PriceTier.model_validate(scaled))
+    return tiers
+
+
+def _times(pricing: Pricing, factor: Decimal) -> dict[str, Any]:
+    """Every price of ``pricing`` (tiers included) times ``factor``; the batch discount stays a fraction."""
+    out: dict[str, Any] = {}
+    for kind in PRICE_KINDS:
+        value = getattr(pricing, kind)
+        if value is not None:
+            out[kind] = value if kind == "batch_discount" else _tidy(value * factor)
+    if pricing.tiers:
+        out["tiers"] = [
+            {
+                "above_tokens": t.above_tokens,
+                **{k: _tidy(getattr(t, k) * factor) for k in TIER_KINDS if getattr(t, k) is not None},
+            }
+            for t in pricing.tiers
+        ]
+    return out
+
+
+def _tidy(value: Decimal) -> Decimal:
+    value = value.quantize(Decimal("1e-9")).normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def _superseded(priced: list[Contribution]) -> dict[str, set[Decimal]]:
+    """Per price kind, the values a dated source shows were replaced (its earlier periods' prices that
+    differ from its current one): another source stating one of them is stale."""
+    out: dict[str, set[Decimal]] = defaultdict(set)
+    for c in priced:
+        current = c.facts["pricing"]
+        for period in c.facts.get("price_history") or ():
+            for kind, value in period.items():
+                if kind in PRICE_KINDS and value is not None and _dec(value) != _dec(current.get(kind)):
+                    out[kind].add(Decimal(str(value)))
+    return out
+
+
+def _consistent(capabilities: set[str], modalities_in: list[str] | None) -> set[str]:
+    """Input capabilities agree with the input modalities kept: ``vision`` exactly when images go in (a
+    source claiming vision for a text-only model loses to the modalities); audio and pdf input are added
+    where the modalities say so (sources list PDF support without the modality, so it is not taken away)."""
+    if modalities_in is None:
+        return capabilities
+    out = set(capabilities)
+    if "image" in modalities_in:
+        out.add("vision")
+    else:
+        out.discard("vision")
+    out |= {cap for modality, cap in (("audio", "audio_input"), ("pdf", "pdf_input")) if modality in modalities_in}
+    return out
+
 
 def _first(contribs: list[Contribution], key: str) -> Any:
     return next((c.facts[key] for c in contribs if c.facts.get(key) is not None), None)
 
 
-def _merge_fields(
-    subject: str, group: str, kinds: tuple[str, ...], contribs: list[Contribution], conflicts: list[Conflict]
-) -> dict[str, Any]:
-    """Field-by-field first-wins over ``contribs`` (already in precedence order), recording disagreements."""
-    merged: dict[str, Any] = {}
-    for kind in kinds:
-        stated = [(c.label, (c.facts.get(group) or {}).get(kind)) for c in contribs]
-        stated = [(label, value) for label, value in stated if value is not None]
-        if not stated:
-            continue
-        merged[kind] = stated[0][1]
-        values: dict[str, Any] = {}
-        for label, value in stated:
-            values.setdefault(label, value)
-        if len({_norm(v) for v in values.values()}) > 1:
-            conflicts.append(
-                Conflict(
-                    subject=subject,
-                    field=f"{group}.{kind}",
-                    values=values,
-                    chosen=stated[0][0],
-                    rule="overrides > models.dev > litellm; exact name > alias",
-                )
-            )
-    return merged
-
-
-def _pricing(subject: str, contribs: list[Contribution], conflicts: list[Conflict]) -> Pricing:
-    merged = _merge_fields(subject, "pricing", PRICE_KINDS, contribs, conflicts)
-    tiers = _first([c for c in contribs if (c.facts.get("pricing") or {}).get("tiers")], "pricing")
-    if tiers:
-        merged["tiers"] = tiers["tiers"]
-    return Pricing.model_validate(merged)
+def _contributors(fact_pool: list[Contribution], maker_facts: list[Contribution]) -> list[Contribution]:
+    seen = {id(c) for c in fact_pool}
+    return sorted([*fact_pool, *(c for c in maker_facts if id(c) not in seen)], key=lambda c: c.rank)
 
 
 def _sources(contribs: list[Contribution]) -> list[SourceRef]:
     refs = []
     for c in contribs:
-        fields = sorted(k for k, v in c.facts.items() if v not in (None, {}, [], set()))
+        fields = sorted(k for k, v in c.facts.items() if v not in (None, {}, [], set()) and k not in _CURATION)
         if c.record is None:
-            refs.append(SourceRef(source="overrides", fields=fields))
+            refs.append(SourceRef(source="overrides", url=c.facts.get("source"), fields=fields))
         else:
-            refs.append(SourceRef(source=c.record.source, key=c.record.key, as_of=c.record.as_of, fields=fields))
+            ref = SourceRef(source=c.record.source, key=c.record.key, as_of=c.record.as_of, fields=fields)
+            ref.url = c.record.url
+            refs.append(ref)
     return refs
 
 
-def _norm(value: Any) -> Any:
-    return Decimal(str(value)) if isinstance(value, int | float | Decimal) else value
+_CURATION = ("source", "reason")  # an override's provenance, not a fact about the model
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

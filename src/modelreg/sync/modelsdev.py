@@ -148,6 +148,10 @@ def _pricing(cost: dict[str, Any]) -> dict[str, Any]:
             continue
         kinds = {k: decimal(tier[k]) for k in ("input", "output", "cache_read", "cache_write") if k in tier}
         tiers.append({"above_tokens": int(spec["size"]), **kinds})
+    over = cost.get("context_over_200k")  # the older spelling of a 200K context tier
+    if isinstance(over, dict) and not any(t["above_tokens"] == 200_000 for t in tiers):
+        kinds = {k: decimal(over[k]) for k in ("input", "output", "cache_read", "cache_write") if k in over}
+        tiers.append({"above_tokens": 200_000, **kinds})
     if tiers:
         prices["tiers"] = sorted(tiers, key=lambda t: t["above_tokens"])
     return prices

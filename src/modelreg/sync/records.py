@@ -17,7 +17,12 @@ class SourceRecord:
     ``model_string`` is the name the serving API takes. ``facts`` holds only what the source states:
     ``display_name``, ``modalities_in``/``modalities_out``, ``capabilities`` (a set), ``limits`` and
     ``pricing`` (dicts of schema field names), ``lifecycle``, ``open_weights``, ``knowledge_cutoff``,
-    ``parameters``, ``api_requirements``, ``tags``, ``base_model``.
+    ``parameters``, ``api_requirements``, ``tags``, ``base_model``; a source with dated prices adds
+    ``price_history`` (earlier pricing dicts with ``effective_from``/``effective_until``).
+
+    ``url`` is the page the facts were taken from, where the source names one (genai-prices' price
+    pages). ``match`` is the source's own rule for which names the entry means, where it has one
+    (genai-prices: ``sync.genai_prices.Match``); such a record is placed by asking it about known names.
     """
 
     source: str
@@ -26,6 +31,8 @@ class SourceRecord:
     model_string: str
     as_of: str
     facts: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None
+    match: Any = None
 
 
 def snapshot_id(path: Path) -> str:
