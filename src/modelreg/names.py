@@ -71,7 +71,7 @@ _VERSION_NOISE = (
 # A serving platform's revision of a model (Bedrock's -v1:0, -1:0, :0): its digits may or may not be the
 # model's own version (titan-embed-text-v2:0 is Titan Embeddings V2), so a written name is read both ways.
 _REVISION = re.compile(r":\d+$")
-_PLATFORM_VERSION = re.compile(r"-v\d+(:\d+)?$|-\d+:\d+$")
+_PLATFORM_VERSION = re.compile(r"-v?\d+:\d+$|-v1$|(?<=\d{8})-v\d+$")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -93,9 +93,10 @@ def same_version(written: str, known: str) -> bool:
     """True when ``written`` (a name as someone wrote it) may carry the same version digits as ``known`` (a
     model's name or alias): the guard that keeps rules from resolving ``claude-opus-4-1`` to Opus 4.
 
-    A platform revision at the end of ``written`` may be read as the model's (``titan-embed-text-v2:0`` is
-    ``titan-embed-text-v2``) or as the platform's (``claude-opus-4-1-20250805-v1:0`` is ``claude-opus-4-1-…``),
-    but a bare ``-1`` is always the model's own (``claude-opus-4-1``).
+    A platform version with a revision at the end of ``written`` may be read as the model's
+    (``titan-embed-text-v2:0`` is ``titan-embed-text-v2``) or as the platform's (``claude-opus-4-1-20250805-v1:0``
+    is ``claude-opus-4-1-…``); without one, only ``-v1`` and a dated id's ``-vN`` are the platform's, and a bare
+    ``-1`` is always the model's own (``claude-opus-4-1``).
     """
     target = version_digits(known)
     segment = written.rpartition("/")[2]
@@ -114,12 +115,13 @@ _TOKENS = re.compile(r"[a-z]+|\d+")
 
 def identity_key(name: str) -> str:
     """The key two spellings of one model share: lowercase words and numbers in order, any punctuation,
-    and a ``v`` before a version dropped: ``llama-v3.1-8b-instruct``, ``Llama-3.1-8B-Instruct`` and
+    and a ``v`` before a version (not at the end) dropped: ``llama-v3.1-8b-instruct``, ``Llama-3.1-8B-Instruct`` and
     ``llama3-1-8b-instruct`` are all ``llama-3-1-8-b-instruct``. Numbers stay apart (``3.1-8b`` is not
     ``31-8b``) and every word counts (``o3`` is not ``o3-pro``). The maker's own name in front is the
     caller's to drop (``Rules.without_maker``)."""
     tokens = _TOKENS.findall(name.lower())
-    kept = [t for i, t in enumerate(tokens) if not (t == "v" and i + 1 < len(tokens) and tokens[i + 1].isdigit())]
+    # a trailing -v1 is a version suffix of its own (a platform's, or the model's): deepseek-r-v1 is not r1
+    kept = [t for i, t in enumerate(tokens) if not (t == "v" and i + 2 < len(tokens) and tokens[i + 1].isdigit())]
     return "-".join(kept)
 
 
@@ -210,7 +212,7 @@ class Resolver:
 
     def __init__(self, names: dict[str, list[str]], rules: Rules, route_ids: Collection[str]) -> None:
         self._names = names
-        self._rules = rules
+        self.rules = rules
         self._route_ids = route_ids
         self._lower = {name.lower(): target for name, target in reversed(list(names.items()))}
         self.table = NameTable(key=lambda provider, name: separators(rules.without_maker(provider, name)))
@@ -270,7 +272,7 @@ class Resolver:
         return self._by_rules(text)
 
     def _by_rules(self, text: str) -> Match | None:
-        form = self._rules.form_of(text)
+        form = self.rules.form_of(text)
         if form is not None:
             platform, model_string, region = form
             return self._on_platform(platform, model_string, region=region or "", rule=f"{platform} resource name")
@@ -282,19 +284,19 @@ class Resolver:
                 break
         head, slash, rest = text.partition("/")
         if slash and rest:
-            provider = self._rules.orgs.get(head.lower(), head.lower())
+            provider = self.rules.orgs.get(head.lower(), head.lower())
             hit = self._find(provider, rest)
             if hit is not None:
                 return Match(hit, "", "", f"model {rest!r} of provider {provider!r}")
         served = self._served(self._strings.get(text.lower(), set()), f"a platform's model string {text!r}")
         if served is not None:
             return served
-        for platform, pattern in self._rules.recognize:
+        for platform, pattern in self.rules.recognize:
             if pattern.search(text):
                 found = self._on_platform(platform, text)
                 if found is not None:
                     return found
-        maker = self._rules.maker_of(text)
+        maker = self.rules.maker_of(text)
         if maker is not None:
             hit = self._find(maker, text)
             if hit is not None:
@@ -308,7 +310,7 @@ class Resolver:
         latest = _LATEST.sub("", name)
         if latest != name:
             candidates.append(latest)
-        candidates += [respelled for candidate in list(candidates) for respelled in self._rules.spelled(candidate)]
+        candidates += [respelled for candidate in list(candidates) for respelled in self.rules.spelled(candidate)]
         return self._keeping(name, self.table.find(provider, candidates))
 
     def _keeping(self, written: str, model_id: str | None) -> str | None:
@@ -337,11 +339,11 @@ class Resolver:
         if exact is not None:
             region = exact[2] or (region if region in self._route_regions.get(exact[1], ()) else "")
             return Match(exact[0], exact[1], region, rule or f"{platform} model string {string!r}")
-        spec = self._rules.platforms.get(platform)
+        spec = self.rules.platforms.get(platform)
         if spec is None:
             return None
-        parsed = self._rules.parse(platform, string, strip_prefix=False)
-        undated = self._undated.get((platform, string.lower())) if parsed.suffix else None
+        parsed = self.rules.parse(platform, string, strip_prefix=False)
+        undated = self._undated.get((platform, string.lower()))
         if undated:  # anthropic.claude-3-5-sonnet-v1:0 is the one deployment dated …-20240620-v1:0
             served = self._served(undated, rule or f"{platform} model string {string!r} without its date")
             if served is not None:
@@ -362,7 +364,7 @@ class Resolver:
     def _same_suffix(self, platform: str, route_id: str, suffix: str) -> bool:
         """Whether the route serves a string with this platform version suffix, when its strings carry one."""
         suffixes = {
-            self._rules.parse(platform, string, strip_prefix=False).suffix
+            self.rules.parse(platform, string, strip_prefix=False).suffix
             for string in self._route_strings.get(route_id, ())
         }
         return suffix in suffixes or not any(suffixes)
