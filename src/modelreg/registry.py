@@ -308,13 +308,18 @@ class Registry:
         requests: int = 1,
         batch: bool = False,
         at: dt.date | None = None,
+        cache_write_1h_tokens: int = 0,
+        image_output_tokens: int = 0,
+        web_searches: int = 0,
     ) -> Cost:
         """What one call costs, in exact USD by kind (``.total`` sums them).
 
         ``model`` is any name ``resolve`` accepts; a platform's string (``bedrock/…``, ``azure/eu/…``) is
         priced at that platform's (and region's) prices. ``input_tokens`` counts every prompt token, cache
-        reads and writes included; ``reasoning_tokens`` are part of ``output_tokens``. ``at`` prices with
-        the prices in force that day.
+        reads and writes included (``cache_write_1h_tokens`` are the writes kept for an hour);
+        ``reasoning_tokens``, ``audio_output_tokens`` and ``image_output_tokens`` are part of
+        ``output_tokens``; ``web_searches`` is a number of searches. ``at`` prices with the prices in force
+        that day. ``Cost.unpriced`` names usage the model has no price of its own for.
         """
         if self._store is not None:
             self._follow_store()
@@ -332,14 +337,21 @@ class Registry:
             images,
             requests,
             batch,
+            cache_write_1h_tokens,
+            image_output_tokens,
+            web_searches,
         )
 
     def cost_from_usage(
         self, model: str, usage: Mapping[str, Any], *, batch: bool = False, at: dt.date | None = None
     ) -> Cost:
-        """The cost of a call from the usage object its response carried (OpenAI chat or responses,
-        Anthropic, Gemini; as a dict). Each provider's counting convention is normalized first."""
-        return self.cost(model, **normalize_usage(usage), batch=batch, at=at)
+        """The cost of a call from the usage object its response carried, as a dict: OpenAI chat or
+        responses, Anthropic, Gemini, Bedrock Converse, Mistral, DeepSeek. Each provider's counting
+        convention is normalized first (``modelreg.usage``); fields it does not know come back in
+        ``Cost.unread``."""
+        read = normalize_usage(usage)
+        cost = self.cost(model, **read.counts, batch=batch, at=at)
+        return cost._replace(unread=read.unread) if read.unread else cost
 
     def pricing(self, model: str, *, at: dt.date | None = None) -> Pricing:
         """The prices ``model`` (any name) is billed at: its route's and region's when the name is a
