@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are import
     from modelreg import editing, queries
     from modelreg import params as params_module
     from modelreg.params import Issue
-    from modelreg.queries import Facts, Migration, Quote
+    from modelreg.queries import Facts, Migration, PriceToCompare, Quote
     from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
     from modelreg.store import Change, Store
 
@@ -709,6 +709,14 @@ class Registry:
     def facts_of(self, model_id: str) -> Facts:
         self.facts()
         return self._facts_by_id[model_id]
+
+    def price_to_compare(self, name: str) -> PriceToCompare:
+        """The price ``name``'s model is compared, filtered and sorted by (USD per 1M tokens): its maker's,
+        else "from" its cheapest active route (``route`` names it, ``is_from`` is true); both None when
+        nothing prices it."""
+        model_id = name if name in self._facts_by_id else self._lookup(name).model.id
+        row = self.facts_of(model_id)
+        return queries.PriceToCompare(row.input_price, row.output_price, row.price_route)
 
     def find(self, *, sort: str = "id", **conditions: Any) -> list[Model]:
         """Models matching every condition, best first: ``required``/``optional``/``excluded`` capabilities,
