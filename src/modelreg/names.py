@@ -6,6 +6,7 @@ and the registry (which resolves what users type).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection
 from decimal import Decimal
@@ -75,6 +76,7 @@ _PLATFORM_VERSION = re.compile(r"-v?\d+:\d+$|-v1$|(?<=\d{8})-v\d+$")
 _DIGITS = re.compile(r"\d+")
 
 
+@functools.lru_cache(maxsize=8192)
 def version_digits(name: str) -> str:
     """The digits of a model name that say which model (and which version) it is, in order.
 
@@ -222,6 +224,7 @@ class Resolver:
         self._undated: dict[tuple[str, str], set[Target]] = {}  # (platform, string without its date) -> targets
         self._route_strings: dict[str, set[str]] = {}  # route id -> the platform strings it answers to
         self._route_regions: dict[str, set[str]] = {}  # route id -> the regions it is deployed in
+        self._suffixes: dict[str, set[str]] = {}  # route id -> the platform version suffixes of its strings
         for name, (model_id, route_id, region) in names.items():
             if route_id and region:
                 self._route_regions.setdefault(route_id, set()).add(region)
@@ -236,7 +239,8 @@ class Resolver:
             elif head in rules.platforms and route_id.startswith(head + "/"):
                 target = (model_id, route_id, region)
                 self._strings.setdefault(rest.lower(), set()).add(target)
-                self._undated.setdefault((head, _DATED_STRING.sub("", rest.lower())), set()).add(target)
+                if "-20" in rest:
+                    self._undated.setdefault((head, _DATED_STRING.sub("", rest.lower())), set()).add(target)
                 self._route_strings.setdefault(route_id, set()).add(rest)
         prefixes: dict[str, str] = {}
         for platform, spec in rules.platforms.items():
@@ -363,8 +367,10 @@ class Resolver:
 
     def _same_suffix(self, platform: str, route_id: str, suffix: str) -> bool:
         """Whether the route serves a string with this platform version suffix, when its strings carry one."""
-        suffixes = {
-            self.rules.parse(platform, string, strip_prefix=False).suffix
-            for string in self._route_strings.get(route_id, ())
-        }
+        suffixes = self._suffixes.get(route_id)
+        if suffixes is None:
+            suffixes = self._suffixes[route_id] = {
+                self.rules.parse(platform, string, strip_prefix=False).suffix
+                for string in self._route_strings.get(route_id, ())
+            }
         return suffix in suffixes or not any(suffixes)

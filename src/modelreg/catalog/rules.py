@@ -72,7 +72,8 @@ class Rules:
     @classmethod
     def load(cls, path: Path) -> Rules:
         try:
-            raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: 5x faster
+            raw: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except (OSError, yaml.YAMLError) as exc:
             raise CatalogError(f"cannot read build rules {path}: {exc}") from exc
 
