@@ -205,11 +205,12 @@ def compare(
     table.add_column("")
     for m in models:
         table.add_column(m.id)
+    prices = [registry().price_to_compare(m.id) for m in models]  # the maker's, else "from" the cheapest route
     rows = [
         ("context", [fmt.tokens(m.limits.context_window) for m in models]),
         ("max output", [fmt.tokens(m.limits.max_output_tokens) for m in models]),
-        ("input $/1M", [fmt.usd(m.pricing.input) for m in models]),
-        ("output $/1M", [fmt.usd(m.pricing.output) for m in models]),
+        ("input $/1M", [("from " if p.is_from else "") + fmt.usd(p.input) for p in prices]),
+        ("output $/1M", [("from " if p.is_from else "") + fmt.usd(p.output) for p in prices]),
         ("cache read $/1M", [fmt.usd(m.pricing.cache_read) for m in models]),
         ("status", [m.lifecycle.status.value for m in models]),
         ("released", [m.lifecycle.release_date or "-" for m in models]),
