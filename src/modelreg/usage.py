@@ -122,7 +122,9 @@ def normalize(usage: Mapping[str, Any]) -> Usage:
         raise ValidationError("usage must be a mapping (a provider response's usage object as a dict)")
     if "inputTokens" in usage or "outputTokens" in usage:
         return _bedrock(usage)
-    if _get(usage, "promptTokenCount", "prompt_token_count") is not None or "candidatesTokenCount" in usage:
+    if any(
+        k in usage for k in ("promptTokenCount", "prompt_token_count", "candidatesTokenCount", "candidates_token_count")
+    ):
         return _gemini(usage)
     if "prompt_tokens" in usage or "completion_tokens" in usage:
         return _openai_chat(usage)

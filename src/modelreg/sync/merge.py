@@ -4,6 +4,11 @@ Every upstream entry becomes one of two things:
   * a fact about a model, when it comes from the maker's own API (OpenAI's ``gpt-4o``), and
   * a deployment of a route: that model served on a platform, with the platform's string and prices.
 
+Naming (``declare``, ``place``, ``rename``, ``check_identities``): one model per identity key
+(``Rules.identity``); other spellings become aliases, an entry whose version digits differ from every
+name of the model its names find becomes a model of its own, and two models sharing a key fail the
+build unless overrides.yaml lists them as ``distinct``.
+
 Precedence, field by field: overrides > models.dev > LiteLLM; within a source, the entry named
 exactly like the model beats one reaching it through an alias. Platforms never set a maker's price.
 Where two sources state different prices or limits for the same thing, a Conflict records both
