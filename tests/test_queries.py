@@ -126,3 +126,97 @@ def test_cli_find_compare_cheapest_deprecations() -> None:
     going = runner.invoke(app, ["deprecations", "--within", "52w"])
     assert going.exit_code == 0 and "going away within 364 days" in going.output
     assert runner.invoke(app, ["deprecations", "--within", "soon"]).exit_code == 2
+
+
+# -- a price to compare for every model: the maker's, else "from" its cheapest active route ------------------------
+
+
+def _cheapest_active_route(registry: modelreg.Registry, model_id: str) -> tuple[Decimal, Decimal | None, str] | None:
+    """Worked out from the routes themselves: the lowest input price among active routes with a price."""
+    priced = [
+        (r.pricing.input, r.pricing.output, r.id)
+        for r in registry.routes(model_id)
+        if r.status == "active" and r.pricing.input is not None and (r.pricing.input or r.pricing.output)
+    ]
+    never = Decimal("Infinity")
+    return min(priced, key=lambda p: (p[0], never if p[1] is None else p[1], p[2])) if priced else None
+
+
+def test_every_model_priced_anywhere_has_a_price_to_compare(registry: modelreg.Registry) -> None:
+    from_route = 0
+    for model in registry.models():
+        price = registry.price_to_compare(model.id)
+        if model.pricing.input is not None or model.pricing.output is not None:
+            assert (price.input, price.output, price.route) == (model.pricing.input, model.pricing.output, None)
+            continue
+        cheapest = _cheapest_active_route(registry, model.id)
+        assert (price.input, price.output, price.route) == (cheapest or (None, None, None)), model.id
+        from_route += price.is_from
+    assert from_route > 500  # most open-weight models are priced only where they are served
+
+
+def test_price_filters_and_sorts_keep_models_priced_only_on_routes(registry: modelreg.Registry) -> None:
+    llama = "meta/llama-3.3-70b-instruct"
+    assert registry.get(llama).pricing.input is None  # Meta sells no API: only platforms price it
+    price = registry.price_to_compare(llama)
+    assert price.is_from and price.input is not None
+    assert llama in registry.find_ids(provider="meta", max_input_price=price.input, include_deprecated=True)
+    assert llama not in registry.find_ids(provider="meta", max_input_price=price.input / 2, include_deprecated=True)
+    ordered = registry.find_ids(provider="meta", sort="input_price", include_deprecated=True)
+    inputs = [registry.price_to_compare(i).input for i in ordered]
+    known = [p for p in inputs if p is not None]
+    assert known == sorted(known) and inputs[: len(known)] == known  # unpriced last
+    quotes = registry.cheapest(1000, 100, provider="meta", max_input_price=1, limit=50)
+    assert quotes and all(q.route is not None for q in quotes)  # Meta's models are quoted on platforms
+
+
+def test_cli_list_show_and_find_say_from(tmp_path: object) -> None:
+    llama = "meta/llama-3.3-70b-instruct"
+    listed = runner.invoke(app, ["list", "--provider", "meta"])
+    assert listed.exit_code == 0 and "from $" in listed.output
+    shown = runner.invoke(app, ["show", llama])
+    assert shown.exit_code == 0 and "from $" in shown.output and "the maker states none" in shown.output
+    shown_json = json.loads(runner.invoke(app, ["show", llama, "--json"]).output)
+    assert shown_json["price_to_compare"]["from_route"].endswith(llama)
+    found = json.loads(
+        runner.invoke(
+            app, ["find", "--provider", "meta", "--max-input-price", "0.2", "--json", "--limit", "500"]
+        ).output
+    )
+    ids = {m["id"] for m in found}
+    assert "meta/llama-3.1-8b-instruct" in ids
+    for m in found:
+        assert Decimal(m["price_to_compare"]["input"]) <= Decimal("0.2") and m["price_to_compare"]["from_route"]
+    openai = json.loads(runner.invoke(app, ["list", "--provider", "openai", "--json"]).output)
+    gpt = next(m for m in openai if m["id"] == "openai/gpt-4o")
+    assert gpt["price_to_compare"] == {"input": "2.5", "output": "10", "from_route": None}
+
+
+def test_api_list_filters_on_and_shows_the_price_to_compare(registry: modelreg.Registry) -> None:
+    import httpx
+
+    from modelreg.api import create_app
+    from tests.conftest import Server
+
+    with Server(create_app(registry)) as server, httpx.Client(base_url=server.url) as http:
+        page = http.get(
+            "/api/registry/models", params={"provider": "meta", "max_input_price": 0.1, "limit": 500}
+        ).json()
+        ids = {m["id"] for m in page["items"]}
+        assert "meta/llama-3.1-8b-instruct" in ids  # priced only on platforms: kept, not dropped
+        for item in page["items"]:
+            price = item["price_to_compare"]
+            assert Decimal(price["input"]) <= Decimal("0.1")
+            assert price["from_route"] in {r.id for r in registry.routes(item["id"])}
+        cheap_out = http.get(
+            "/api/registry/models", params={"provider": "meta", "max_output_price": 0.1, "limit": 500}
+        ).json()["items"]
+        assert cheap_out and all(Decimal(m["price_to_compare"]["output"]) <= Decimal("0.1") for m in cheap_out)
+        gpt = http.get("/api/registry/models", params={"provider": "openai", "q": "gpt-4o", "limit": 500}).json()
+        own = next(m for m in gpt["items"] if m["id"] == "openai/gpt-4o")["price_to_compare"]
+        assert own == {"input": "2.5", "output": "10", "from_route": None}
+        picks = http.post(
+            "/api/registry/recommend",
+            json={"prompt_tokens": 2000, "output_tokens": 100, "provider": "meta", "limit": 5},
+        ).json()["items"]
+        assert len(picks) == 5 and all(p["route"] for p in picks)

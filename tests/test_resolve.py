@@ -38,7 +38,7 @@ import modelreg
         ("openrouter/anthropic/claude-3.5-sonnet", "anthropic/claude-3-5-sonnet-20241022", None),
         ("meta-llama/Llama-3.3-70B-Instruct-Turbo", "meta/llama-3.3-70b-instruct", "together_ai"),
         ("meta-llama/Llama-3.3-70B-Instruct", "meta/llama-3.3-70b-instruct", None),
-        ("ollama/llama3:70b", "meta/llama3-70b", "ollama"),
+        ("ollama/llama3:70b", "meta/llama-3-70b-instruct", "ollama"),  # Ollama tags name the instruct model
         ("fireworks_ai/accounts/fireworks/models/deepseek-v3p1", "deepseek/deepseek-v3.1", "fireworks_ai"),
         # dated snapshots and moving aliases
         ("gpt-4o-2024-08-06", "openai/gpt-4o-2024-08-06", "openai"),

@@ -3,11 +3,19 @@
 Billing rules, as the providers state them:
   * ``input_tokens`` counts every prompt token; cache reads, cache writes and audio input are subsets of
     it, billed at their own prices where the model has them (OpenAI and Anthropic pricing pages).
-  * ``reasoning_tokens`` are a subset of ``output_tokens``; they cost the output price unless the model
-    bills reasoning apart.
+  * ``cache_write_1h_tokens`` are the cache writes (a subset of ``cache_write_tokens``) kept for an hour:
+    billed at ``cache_write_1h``, and where the model has no such price at twice the input price, which is
+    Anthropic's rule ("1-hour cache write tokens are 2 times the base input tokens price",
+    https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing); only Claude models offer
+    a 1-hour cache, on every platform that serves them.
+  * ``reasoning_tokens``, ``audio_output_tokens`` and ``image_output_tokens`` are subsets of
+    ``output_tokens``; each costs the output price unless the model prices that kind apart.
+  * ``web_searches`` are billed per search at ``web_search`` (Anthropic: $10 per 1,000 searches).
+  * Usage of a kind the model has no price of its own for (audio or image tokens billed at the text price,
+    web searches with no price) is named in ``Cost.unpriced``: the total is then a lower bound.
   * Long-context tiers (Anthropic, Gemini): once the prompt exceeds a tier's threshold, the whole request
     moves to the tier's prices — input, output and cache alike — not just the tokens above it.
-  * Batch: the provider's batch discount comes off every token price.
+  * Batch: the provider's batch discount comes off every token price (not per-item charges).
 
 The hot path works on ``PriceTable``: the prices of one model as plain Decimals, built once per model.
 """
@@ -28,18 +36,26 @@ COST_PARTS = (
     "input",
     "cache_read",
     "cache_write",
+    "cache_write_1h",
     "output",
     "reasoning",
     "audio_input",
     "audio_output",
+    "output_image",
     "images",
+    "web_search",
     "requests",
 )
 """The kinds of charge a Cost is split into, in the order people read them."""
 
 
 class Cost(NamedTuple):
-    """The cost of one call in USD, by kind; ``total`` is their sum. Immutable (a tuple: cheap to make)."""
+    """The cost of one call in USD, by kind; ``total`` is their sum. Immutable (a tuple: cheap to make).
+
+    ``unpriced`` names the kinds of usage the model has no price of its own for (see the module docstring),
+    ``unread`` the fields of a provider's usage object that were not understood: when either is not empty,
+    the total may be low.
+    """
 
     model: str
     input: Decimal
@@ -53,6 +69,11 @@ class Cost(NamedTuple):
     requests: Decimal
     tier: int | None = None  # the threshold of the long-context tier applied, if any
     batch: bool = False
+    cache_write_1h: Decimal = ZERO
+    output_image: Decimal = ZERO
+    web_search: Decimal = ZERO
+    unpriced: tuple[str, ...] = ()
+    unread: tuple[str, ...] = ()
 
     @property
     def total(self) -> Decimal:
@@ -60,20 +81,24 @@ class Cost(NamedTuple):
             self.input
             + self.cache_read
             + self.cache_write
+            + self.cache_write_1h
             + self.output
             + self.reasoning
             + self.audio_input
             + self.audio_output
+            + self.output_image
             + self.images
+            + self.web_search
             + self.requests
         )
 
-    def as_dict(self) -> dict[str, str | int | bool | None]:
+    def as_dict(self) -> dict[str, str | int | bool | list[str] | None]:
         """Every part as a string of exact USD, plus ``total``: for JSON."""
-        parts: dict[str, str | int | bool | None] = {
+        parts: dict[str, str | int | bool | list[str] | None] = {
             name: format(getattr(self, name).normalize(), "f") for name in COST_PARTS
         }
         parts.update(model=self.model, total=format(self.total.normalize(), "f"), tier=self.tier, batch=self.batch)
+        parts.update(unpriced=list(self.unpriced), unread=list(self.unread))
         return parts
 
 
@@ -84,6 +109,7 @@ class Rates(NamedTuple):
     output: Decimal
     cache_read: Decimal
     cache_write: Decimal
+    cache_write_1h: Decimal
 
 
 class PriceTable(NamedTuple):
@@ -98,6 +124,8 @@ class PriceTable(NamedTuple):
     image: Decimal
     request: Decimal
     batch_factor: Decimal | None  # 1 - batch_discount
+    output_image: Decimal | None = None
+    web_search: Decimal | None = None
 
     @classmethod
     def of(cls, model_id: str, pricing: Mapping[str, Any]) -> PriceTable:
@@ -116,21 +144,28 @@ class PriceTable(NamedTuple):
             output=per_token(pricing.get("output")),
             cache_read=per_token(pricing.get("cache_read"), base_input),  # no cache price: billed as input
             cache_write=per_token(pricing.get("cache_write"), base_input),
+            cache_write_1h=per_token(pricing.get("cache_write_1h"), 2 * base_input),  # Anthropic's rule: 2x input
         )
-        tiers = tuple(
-            (
-                int(tier["above_tokens"]),
-                Rates(
-                    input=per_token(tier.get("input"), base.input),
-                    output=per_token(tier.get("output"), base.output),
-                    cache_read=per_token(tier.get("cache_read"), base.cache_read),
-                    cache_write=per_token(tier.get("cache_write"), base.cache_write),
-                ),
+
+        def tier_rates(tier: Mapping[str, Any]) -> Rates:
+            tier_input = per_token(tier.get("input"), base.input)
+            one_hour = base.cache_write_1h if pricing.get("cache_write_1h") is not None else 2 * tier_input
+            return Rates(
+                input=tier_input,
+                output=per_token(tier.get("output"), base.output),
+                cache_read=per_token(tier.get("cache_read"), base.cache_read),
+                cache_write=per_token(tier.get("cache_write"), base.cache_write),
+                cache_write_1h=per_token(tier.get("cache_write_1h"), one_hour),
             )
+
+        tiers = tuple(
+            (int(tier["above_tokens"]), tier_rates(tier))
             for tier in sorted(pricing.get("tiers") or (), key=lambda t: int(t["above_tokens"]), reverse=True)
         )
         discount = amount(pricing.get("batch_discount"))
-        reasoning, audio_in, audio_out = (amount(pricing.get(k)) for k in ("reasoning", "input_audio", "output_audio"))
+        reasoning, audio_in, audio_out, image_out = (
+            amount(pricing.get(k)) for k in ("reasoning", "input_audio", "output_audio", "output_image")
+        )
         return cls(
             model=model_id,
             base=base,
@@ -141,6 +176,8 @@ class PriceTable(NamedTuple):
             image=amount(pricing.get("image")) or ZERO,
             request=amount(pricing.get("request")) or ZERO,
             batch_factor=None if discount is None else 1 - discount,
+            output_image=None if image_out is None else image_out / MILLION,
+            web_search=amount(pricing.get("web_search")),
         )
 
     def cost(
@@ -155,6 +192,9 @@ class PriceTable(NamedTuple):
         images: int = 0,
         requests: int = 1,
         batch: bool = False,
+        cache_write_1h_tokens: int = 0,
+        image_output_tokens: int = 0,
+        web_searches: int = 0,
     ) -> Cost:
         """The cost of one call with these counts (see the module docstring for the billing rules)."""
         try:  # ints only: `|` refuses None, str, float (NaN too) and Decimal; the result is < 0 iff one is
@@ -169,6 +209,9 @@ class PriceTable(NamedTuple):
                     | audio_output_tokens
                     | images
                     | requests
+                    | cache_write_1h_tokens
+                    | image_output_tokens
+                    | web_searches
                 )
                 < 0
                 or input_tokens.__class__ is bool  # a flag where a count belongs: not one token
@@ -180,6 +223,9 @@ class PriceTable(NamedTuple):
                 or audio_output_tokens.__class__ is bool
                 or images.__class__ is bool
                 or requests.__class__ is bool
+                or cache_write_1h_tokens.__class__ is bool
+                or image_output_tokens.__class__ is bool
+                or web_searches.__class__ is bool
             )
         except TypeError:
             bad = True
@@ -197,6 +243,9 @@ class PriceTable(NamedTuple):
                     "audio_output_tokens": audio_output_tokens,
                     "images": images,
                     "requests": requests,
+                    "cache_write_1h_tokens": cache_write_1h_tokens,
+                    "image_output_tokens": image_output_tokens,
+                    "web_searches": web_searches,
                 }
             )
         rates, tier = self.base, None
@@ -204,35 +253,56 @@ class PriceTable(NamedTuple):
             if input_tokens > above:
                 rates, tier = tier_rates, above
                 break
+        # Each part is multiplied only when its count is not zero: Decimal arithmetic is the cost of a call.
+        unpriced: tuple[str, ...] = ()
         plain_input = input_tokens - cache_read_tokens - cache_write_tokens
-        audio_in = ZERO
-        if audio_input_tokens and self.audio_input is not None:
-            plain_input -= audio_input_tokens
-            audio_in = audio_input_tokens * self.audio_input
         plain_output = output_tokens
-        reasoning = ZERO
+        reasoning = audio_in = audio_out = image_out = searched = ZERO
+        if audio_input_tokens:
+            if self.audio_input is not None:
+                plain_input -= audio_input_tokens
+                audio_in = audio_input_tokens * self.audio_input
+            else:
+                unpriced += ("audio_input",)
         if reasoning_tokens and self.reasoning is not None:
             plain_output -= reasoning_tokens
             reasoning = reasoning_tokens * self.reasoning
-        audio_out = ZERO
-        if audio_output_tokens and self.audio_output is not None:
-            plain_output -= audio_output_tokens
-            audio_out = audio_output_tokens * self.audio_output
-        if plain_input < 0 or plain_output < 0:
+        if audio_output_tokens:
+            if self.audio_output is not None:
+                plain_output -= audio_output_tokens
+                audio_out = audio_output_tokens * self.audio_output
+            else:
+                unpriced += ("audio_output",)
+        if image_output_tokens:
+            if self.output_image is not None:
+                plain_output -= image_output_tokens
+                image_out = image_output_tokens * self.output_image
+            else:
+                unpriced += ("output_image",)
+        if plain_input < 0 or plain_output < 0 or cache_write_1h_tokens > cache_write_tokens:
             raise ValidationError(
                 "token counts do not add up",
                 [("input_tokens", "must include cache read, cache write and audio input tokens")]
                 if plain_input < 0
-                else [("output_tokens", "must include reasoning and audio output tokens")],
+                else [("output_tokens", "must include reasoning, audio and image output tokens")]
+                if plain_output < 0
+                else [("cache_write_1h_tokens", "are part of cache_write_tokens")],
             )
+        if web_searches:
+            if self.web_search is not None:
+                searched = web_searches * self.web_search
+            else:
+                unpriced += ("web_search",)
         parts = [
-            plain_input * rates.input,
-            cache_read_tokens * rates.cache_read,
-            cache_write_tokens * rates.cache_write,
-            plain_output * rates.output,
+            plain_input * rates.input if plain_input else ZERO,
+            cache_read_tokens * rates.cache_read if cache_read_tokens else ZERO,
+            (cache_write_tokens - cache_write_1h_tokens) * rates.cache_write if cache_write_tokens else ZERO,
+            plain_output * rates.output if plain_output else ZERO,
             reasoning,
             audio_in,
             audio_out,
+            cache_write_1h_tokens * rates.cache_write_1h if cache_write_1h_tokens else ZERO,
+            image_out,
         ]
         if batch:
             if batch is not True:
@@ -251,8 +321,12 @@ class PriceTable(NamedTuple):
             parts[4],
             parts[5],
             parts[6],
-            images * self.image,
-            requests * self.request,
+            images * self.image if images and self.image else ZERO,
+            requests * self.request if requests and self.request else ZERO,
             tier,
             batch,
+            parts[7],
+            parts[8],
+            searched,
+            unpriced,
         )

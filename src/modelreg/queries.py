@@ -2,6 +2,10 @@
 
 Every query runs over ``Facts``: one flat row per model (capabilities as a frozenset, limits and prices
 as numbers, today's status), built once from the records. A scan of the catalog is a loop over tuples.
+
+Every model carries a price to compare: its maker's, else "from" the cheapest active route that prices it
+(most open-weight models are priced only where they are served). ``Facts.price_route`` names that route,
+so every face can say "from"; filters and sorts by price use it, so such models are never dropped silently.
 """
 
 from __future__ import annotations
@@ -32,10 +36,25 @@ class Facts(NamedTuple):
     status: str  # on the day the facts were built
     context: int
     max_output: int
-    input_price: Decimal | None
+    input_price: Decimal | None  # the maker's, else the cheapest active route's (see price_route)
     output_price: Decimal | None
     release_date: str
     platforms: frozenset[str]
+    price_route: str | None = None  # the route the prices are "from", when the maker states none
+
+
+class PriceToCompare(NamedTuple):
+    """The price a model is compared by (USD per 1M tokens): its maker's, or "from" the cheapest active
+    route that prices it, which ``route`` then names."""
+
+    input: Decimal | None
+    output: Decimal | None
+    route: str | None = None
+
+    @property
+    def is_from(self) -> bool:
+        """True when the price is the cheapest route's, not the maker's: faces show it as "from $x"."""
+        return self.route is not None
 
 
 class Quote(NamedTuple):
@@ -59,16 +78,48 @@ class Migration(NamedTuple):
     migration_guide: str | None
 
 
+def cheapest_routes(routes: dict[str, dict[str, Any]]) -> dict[str, tuple[Decimal, Decimal | None, str]]:
+    """Model id -> (input, output, route id) of its cheapest active route with a price: the lowest input
+    price, then output, then route id. Zero prices (free tiers, or entries with no real price) are left
+    out: "from $0" would compare a rate-limited preview with a paid service."""
+    best: dict[str, tuple[Decimal, Decimal | None, str]] = {}
+    never = Decimal("Infinity")
+    for route_id, raw in routes.items():
+        pricing = raw.get("pricing") or {}
+        if raw.get("status", "active") != "active" or pricing.get("input") is None:
+            continue
+        price_in = Decimal(pricing["input"])
+        price_out = Decimal(pricing["output"]) if pricing.get("output") is not None else None
+        if not price_in and not price_out:
+            continue
+        held = best.get(raw["model"])
+        candidate = (price_in, price_out, route_id)
+        if held is None or (price_in, never if price_out is None else price_out, route_id) < (
+            held[0],
+            never if held[1] is None else held[1],
+            held[2],
+        ):
+            best[raw["model"]] = candidate
+    return best
+
+
 def build_facts(models: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]], today: dt.date) -> list[Facts]:
-    """Flatten raw records into Facts (capabilities and platforms as sets, status as of ``today``)."""
+    """Flatten raw records into Facts (capabilities and platforms as sets, status as of ``today``, the
+    price to compare)."""
     platforms: dict[str, set[str]] = {}
     for raw in routes.values():
         platforms.setdefault(raw["model"], set()).add(raw["platform"])
+    cheapest_route = cheapest_routes(routes)
     iso = today.isoformat()
     rows = []
     for model_id, raw in models.items():
         limits, pricing, lifecycle = raw.get("limits", {}), raw.get("pricing", {}), raw.get("lifecycle", {})
         status = status_on(lifecycle, iso)
+        price_in = Decimal(pricing["input"]) if "input" in pricing else None
+        price_out = Decimal(pricing["output"]) if "output" in pricing else None
+        price_route = None
+        if price_in is None and price_out is None and model_id in cheapest_route:
+            price_in, price_out, price_route = cheapest_route[model_id]
         rows.append(
             Facts(
                 id=model_id,
@@ -79,10 +130,11 @@ def build_facts(models: dict[str, dict[str, Any]], routes: dict[str, dict[str, A
                 status=status,
                 context=limits.get("context_window") or 0,
                 max_output=limits.get("max_output_tokens") or 0,
-                input_price=Decimal(pricing["input"]) if "input" in pricing else None,
-                output_price=Decimal(pricing["output"]) if "output" in pricing else None,
+                input_price=price_in,
+                output_price=price_out,
                 release_date=lifecycle.get("release_date", ""),
                 platforms=frozenset(platforms.get(model_id, ())),
+                price_route=price_route,
             )
         )
     return rows
@@ -109,8 +161,9 @@ def find(
     """Ids of the models that match every given condition, best first.
 
     Models with more of the ``optional`` capabilities come first; ties are ordered by ``sort`` (one of
-    SORT_KEYS; prices ascending, context and release date descending). A price bound excludes models
-    with no price of their own.
+    SORT_KEYS; prices ascending, context and release date descending). Prices are each model's price to
+    compare (its maker's, else from its cheapest active route); a price bound excludes only models with
+    no price at all.
     """
     if sort not in SORT_KEYS:
         raise ValidationError("unknown sort key", [("sort", f"one of {', '.join(SORT_KEYS)}")])

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are import
     from modelreg import editing, queries, validation
     from modelreg import params as params_module
     from modelreg.params import Issue
-    from modelreg.queries import Facts, Migration, Quote
+    from modelreg.queries import Facts, Migration, PriceToCompare, Quote
     from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
     from modelreg.store import Change, Store
 
@@ -321,13 +321,18 @@ class Registry:
         requests: int = 1,
         batch: bool = False,
         at: dt.date | None = None,
+        cache_write_1h_tokens: int = 0,
+        image_output_tokens: int = 0,
+        web_searches: int = 0,
     ) -> Cost:
         """What one call costs, in exact USD by kind (``.total`` sums them).
 
         ``model`` is any name ``resolve`` accepts; a platform's string (``bedrock/…``, ``azure/eu/…``) is
         priced at that platform's (and region's) prices. ``input_tokens`` counts every prompt token, cache
-        reads and writes included; ``reasoning_tokens`` are part of ``output_tokens``. ``at`` prices with
-        the prices in force that day.
+        reads and writes included (``cache_write_1h_tokens`` are the writes kept for an hour);
+        ``reasoning_tokens``, ``audio_output_tokens`` and ``image_output_tokens`` are part of
+        ``output_tokens``; ``web_searches`` is a number of searches. ``at`` prices with the prices in force
+        that day. ``Cost.unpriced`` names usage the model has no price of its own for.
         """
         if self._store is not None:
             self._follow_store()
@@ -348,14 +353,21 @@ class Registry:
             images,
             requests,
             batch,
+            cache_write_1h_tokens,
+            image_output_tokens,
+            web_searches,
         )
 
     def cost_from_usage(
         self, model: str, usage: Mapping[str, Any], *, batch: bool = False, at: dt.date | None = None
     ) -> Cost:
-        """The cost of a call from the usage object its response carried (OpenAI chat or responses,
-        Anthropic, Gemini; as a dict). Each provider's counting convention is normalized first."""
-        return self.cost(model, **normalize_usage(usage), batch=batch, at=at)
+        """The cost of a call from the usage object its response carried, as a dict: OpenAI chat or
+        responses, Anthropic, Gemini, Bedrock Converse, Mistral, DeepSeek. Each provider's counting
+        convention is normalized first (``modelreg.usage``); fields it does not know come back in
+        ``Cost.unread``."""
+        read = normalize_usage(usage)
+        cost = self.cost(model, **read.counts, batch=batch, at=at)
+        return cost._replace(unread=read.unread) if read.unread else cost
 
     def pricing(self, model: str, *, at: dt.date | None = None) -> Pricing:
         """The prices ``model`` (any name) is billed at: its route's and region's when the name is a
@@ -772,6 +784,14 @@ class Registry:
     def facts_of(self, model_id: str) -> Facts:
         self.facts()
         return self._facts_by_id[model_id]
+
+    def price_to_compare(self, name: str) -> PriceToCompare:
+        """The price ``name``'s model is compared, filtered and sorted by (USD per 1M tokens): its maker's,
+        else "from" its cheapest active route (``route`` names it, ``is_from`` is true); both None when
+        nothing prices it."""
+        model_id = name if name in self._facts_by_id else self._lookup(name).model.id
+        row = self.facts_of(model_id)
+        return queries.PriceToCompare(row.input_price, row.output_price, row.price_route)
 
     def find(self, *, sort: str = "id", **conditions: Any) -> list[Model]:
         """Models matching every condition, best first: ``required``/``optional``/``excluded`` capabilities,

@@ -103,6 +103,8 @@ def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> di
             for key in deployment.keys:
                 claim(key, route.model, route.id, 2 if own else 3, region)
             claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3, region)
+    for name, model_id in catalog.names.items():  # curated platform strings no upstream entry carries
+        claim(name, model_id, "", 3)
 
     records = records if records is not None else compile_records(catalog)
     snapshots = {ref.source: ref.as_of for m in catalog.models for ref in m.sources if ref.as_of}

@@ -1,7 +1,8 @@
 """The build's reading rules (rules.yaml) and the parsing they drive.
 
 ``Rules.parse(platform, upstream_name)`` answers, for one upstream entry: the region it is scoped to,
-the model string the platform takes, the maker (provider id), and the model names to look for.
+the model string the platform takes, the maker (provider id), and the model names to look for. The
+registry's resolver reads what people type with the same rules, so a name is read one way everywhere.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from modelreg.errors import CatalogError
+from modelreg.names import identity_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,19 @@ class Parsed:
     model_string: str
     provider: str | None
     names: tuple[str, ...]  # candidate model names to look for, best first
-    new_name: str  # the name of a new model, when no candidate is known
+    new_name: str  # the name of a new model as written, when no candidate is known
+    written: str = ""  # the model name as the platform writes it, serving qualifiers rewritten away
+    revised: str = ""  # ``written`` without the platform's revision of the model (Bedrock's :0)
+    suffix: str = ""  # the platform's version suffix on the name (Bedrock's -v1:0), if any
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A whole-string form of a platform's names (a Bedrock ARN, a Vertex resource path): a regex whose
+    ``model`` group is the platform's model string and whose optional ``region`` group is a region."""
+
+    platform: str
+    pattern: re.Pattern[str]
 
 
 @dataclass(slots=True)
@@ -34,7 +48,10 @@ class PlatformRules:
     org: str = "slash"
     rewrite: tuple[tuple[re.Pattern[str], str], ...] = ()
     version: re.Pattern[str] | None = None
-    match_strip: tuple[re.Pattern[str], ...] = ()
+    suffix: re.Pattern[str] | None = None
+    revision: re.Pattern[str] | None = None
+    tags: tuple[str, ...] = ()
+    loose: bool = False
 
 
 @dataclass(slots=True)
@@ -46,33 +63,53 @@ class Rules:
     orgs: dict[str, str]
     makers: tuple[tuple[re.Pattern[str], str], ...]
     families: tuple[tuple[re.Pattern[str], str], ...]
+    spellings: tuple[tuple[re.Pattern[str], str], ...] = ()
+    forms: tuple[Form, ...] = ()
+    recognize: tuple[tuple[str, re.Pattern[str]], ...] = ()
     _cache: dict[tuple[str, str, bool], Parsed] = field(default_factory=dict)
+    _maker_names: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Rules:
         try:
-            raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: 5x faster
+            raw: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except (OSError, yaml.YAMLError) as exc:
             raise CatalogError(f"cannot read build rules {path}: {exc}") from exc
+
+        def optional(spec: dict[str, Any], key: str) -> re.Pattern[str] | None:
+            return re.compile(spec[key]) if spec.get(key) else None
+
         platforms = {
             pid: PlatformRules(
                 key_prefixes=tuple(spec.get("key_prefixes", ())),
                 regions=tuple(re.compile(p) for p in spec.get("regions", ())),
                 org=spec.get("org", "slash"),
                 rewrite=tuple((re.compile(p), r) for p, r in spec.get("rewrite", ())),
-                version=re.compile(spec["version"]) if spec.get("version") else None,
-                match_strip=tuple(re.compile(p) for p in spec.get("match_strip", ())),
+                version=optional(spec, "version"),
+                suffix=optional(spec, "suffix"),
+                revision=optional(spec, "revision"),
+                tags=tuple(spec.get("tags", ())),
+                loose=bool(spec.get("loose", False)),
             )
             for pid, spec in raw["platforms"].items()
         }
+        orgs = {k.lower(): v for k, v in raw["orgs"].items()}
+        maker_names: dict[str, set[str]] = {}
+        for org, provider in orgs.items():
+            maker_names.setdefault(provider, {provider}).add(org)
         return cls(
             litellm_modes=tuple(raw["litellm_modes"]),
             upstream_platforms=raw["upstream_platforms"],
             platform_order=tuple(raw["platform_order"]),
             platforms=platforms,
-            orgs={k.lower(): v for k, v in raw["orgs"].items()},
+            orgs=orgs,
             makers=tuple((re.compile(p), provider) for p, provider in raw["makers"]),
             families=tuple((re.compile(p), family) for p, family in raw["families"]),
+            spellings=tuple((re.compile(p), r) for p, r in raw.get("spellings", ())),
+            forms=tuple(Form(platform, re.compile(p)) for platform, p in raw.get("forms", ())),
+            recognize=tuple((platform, re.compile(p)) for platform, p in raw.get("recognize", ())),
+            _maker_names={provider: frozenset(names) for provider, names in maker_names.items()},
         )
 
     def platform_of(self, source: str, upstream_provider: str) -> str | None:
@@ -88,6 +125,40 @@ class Rules:
         """The family (catalog file) of a model; the provider id when no family pattern matches."""
         lowered = name.lower()
         return next((family for pattern, family in self.families if pattern.search(lowered)), provider)
+
+    def without_maker(self, provider: str, name: str) -> str:
+        """``name`` without its maker's own name in front, where what is left is still that maker's model
+        name: ``meta-llama-3.1-8b`` -> ``llama-3.1-8b``, ``zai-glm-5`` -> ``glm-5``, while ``mistral-large``
+        and ``qwen-max`` keep theirs (``large`` and ``max`` name nothing)."""
+        lowered = name.lower()
+        for maker_name in sorted(self._maker_names.get(provider, ()), key=len, reverse=True):
+            if lowered.startswith(maker_name) and lowered[len(maker_name) : len(maker_name) + 1] in ("-", "_", "."):
+                rest = name[len(maker_name) + 1 :]
+                if rest and self.maker_of(rest) == provider:
+                    return rest
+        return name
+
+    def identity(self, provider: str, name: str) -> str:
+        """The key every spelling of one ``provider`` model shares (see ``names.identity_key``)."""
+        return identity_key(self.without_maker(provider, name))
+
+    def spelled(self, name: str) -> list[str]:
+        """The other ways makers' names are written (``spellings``): ``claude-4-sonnet`` -> ``claude-sonnet-4``."""
+        out = []
+        for pattern, replacement in self.spellings:
+            respelled = pattern.sub(replacement, name)
+            if respelled != name:
+                out.append(respelled)
+        return out
+
+    def form_of(self, text: str) -> tuple[str, str, str | None] | None:
+        """(platform, model string, region) when ``text`` is a whole-string form of a platform's names."""
+        for form in self.forms:
+            found = form.pattern.match(text)
+            if found:
+                groups = found.groupdict()
+                return form.platform, groups["model"], groups.get("region")
+        return None
 
     def parse(self, platform: str, upstream_name: str, *, strip_prefix: bool) -> Parsed:
         """Read one upstream name served on ``platform``.
@@ -137,18 +208,31 @@ class Rules:
             org_key = org.lower().rsplit("/", 1)[-1]
             provider = self.orgs.get(org_key, org_key)
         provider = self.maker_of(name) if provider is None else provider
+        # The platform's own version of a model (Bedrock's -v1:0) is cut off; its revision alone (:0) is
+        # never part of a model's name. A version the model itself carries (titan-embed-text-v2) stays.
+        suffix_found = spec.suffix.search(name) if spec.suffix else None
+        suffix = suffix_found.group(0) if suffix_found else ""
+        bases = [name[: suffix_found.start()]] if suffix_found else []
+        revised = spec.revision.sub("", name) if spec.revision else name
+        if revised not in bases:
+            bases.append(revised)
         names: list[str] = []
         if version and version not in ("default", "latest"):
-            names.append(f"{name}-{version}")
-        names.append(name)
-        stripped = name
-        for pattern in spec.match_strip:
-            stripped = pattern.sub("", stripped)
-        if stripped != name:
-            names.insert(0, stripped)  # bedrock's claude-opus-4-6-v1 is claude-opus-4-6
-        if org and provider and not name.lower().startswith(provider):
-            names.append(f"{provider}-{stripped}")  # bedrock's deepseek.r1 is deepseek-r1
-        new_name = names[1] if stripped != name else names[0]
+            names.append(f"{revised}-{version}")
+        for base in bases:
+            names += [template.format(name=base) for template in spec.tags]  # ollama: llama3:8b is the instruct
+            names.append(base)
+        names += [respelled for candidate in list(names) for respelled in self.spelled(candidate)]
+        if org and provider and not bases[0].lower().startswith(provider):
+            names.append(f"{provider}-{bases[0]}")  # bedrock's deepseek.r1 is deepseek-r1
+        new_name = names[0] if version and version not in ("default", "latest") else bases[0]
         return Parsed(
-            region=region, model_string=model_string, provider=provider, names=tuple(names), new_name=new_name
+            region=region,
+            model_string=model_string,
+            provider=provider,
+            names=tuple(dict.fromkeys(names)),
+            new_name=new_name,
+            written=name,
+            revised=revised,
+            suffix=suffix,
         )

@@ -66,21 +66,44 @@ def model_table(models: list[Model], title: str) -> Table:
         ("status", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    reg = registry()
     for m in models:
+        price = reg.price_to_compare(m.id)  # the maker's, else "from" the cheapest route
+        mark = "from " if price.is_from and price.input is not None else ""
         table.add_row(
             m.id,
             fmt.tokens(m.limits.context_window),
             fmt.tokens(m.limits.max_output_tokens),
-            fmt.usd(m.pricing.input),
-            fmt.usd(m.pricing.output),
+            mark + fmt.usd(price.input),
+            (mark if price.output is not None else "") + fmt.usd(price.output),
             m.lifecycle.status.value,
         )
+    if any(reg.price_to_compare(m.id).is_from for m in models):
+        table.caption = "from: the cheapest platform's price, where the maker states none"
     return table
+
+
+def price_json(price: Any) -> dict[str, Any]:
+    """A price to compare as JSON: USD per 1M as strings, and the route it is "from" (null: the maker's)."""
+    return {
+        "input": None if price.input is None else format(price.input, "f"),
+        "output": None if price.output is None else format(price.output, "f"),
+        "from_route": price.route,
+    }
 
 
 def print_models(models: list[Model], json_out: bool) -> None:
     if json_out:
-        print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
+        reg = registry()
+        print_json(
+            [
+                {
+                    **m.model_dump(mode="json", exclude_defaults=True),
+                    "price_to_compare": price_json(reg.price_to_compare(m.id)),
+                }
+                for m in models
+            ]
+        )
     else:
         out().print(model_table(models, f"{len(models)} models"))
 

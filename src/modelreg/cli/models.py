@@ -14,12 +14,14 @@ from modelreg.cli.common import (
     app,
     fail,
     out,
+    price_json,
     print_json,
     print_models,
     registry,
 )
 from modelreg.errors import ModelNotFoundError, ModelregError
 from modelreg.pricing import COST_PARTS
+from modelreg.queries import PriceToCompare
 from modelreg.schema import Capability, Model, Route
 
 
@@ -54,10 +56,17 @@ def show(
     except ModelNotFoundError as error:
         raise fail(error) from None
     routes = reg.routes(model.id)
+    price = reg.price_to_compare(model.id)
     if json_out:
-        print_json({**model.model_dump(mode="json"), "routes": [r.model_dump(mode="json") for r in routes]})
+        print_json(
+            {
+                **model.model_dump(mode="json"),
+                "price_to_compare": price_json(price),
+                "routes": [r.model_dump(mode="json") for r in routes],
+            }
+        )
         return
-    _show_model(model, routes)
+    _show_model(model, routes, price)
 
 
 @app.command()
@@ -196,11 +205,12 @@ def compare(
     table.add_column("")
     for m in models:
         table.add_column(m.id)
+    prices = [registry().price_to_compare(m.id) for m in models]  # the maker's, else "from" the cheapest route
     rows = [
         ("context", [fmt.tokens(m.limits.context_window) for m in models]),
         ("max output", [fmt.tokens(m.limits.max_output_tokens) for m in models]),
-        ("input $/1M", [fmt.usd(m.pricing.input) for m in models]),
-        ("output $/1M", [fmt.usd(m.pricing.output) for m in models]),
+        ("input $/1M", [("from " if p.is_from else "") + fmt.usd(p.input) for p in prices]),
+        ("output $/1M", [("from " if p.is_from else "") + fmt.usd(p.output) for p in prices]),
         ("cache read $/1M", [fmt.usd(m.pricing.cache_read) for m in models]),
         ("status", [m.lifecycle.status.value for m in models]),
         ("released", [m.lifecycle.release_date or "-" for m in models]),
@@ -268,7 +278,7 @@ def _days(text: str) -> int:
     return int(number) * (unit or 1)
 
 
-def _show_model(model: Model, routes: list[Route]) -> None:
+def _show_model(model: Model, routes: list[Route], price_to_compare: PriceToCompare) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
@@ -282,6 +292,13 @@ def _show_model(model: Model, routes: list[Route]) -> None:
         ("context window", fmt.tokens(limits.context_window)),
         ("max input", fmt.tokens(limits.max_input_tokens) if limits.max_input_tokens else None),
         ("max output", fmt.tokens(limits.max_output_tokens)),
+        (
+            "price",
+            f"from {fmt.usd(price_to_compare.input)} in / {fmt.usd(price_to_compare.output)} out per 1M tokens "
+            f"({price_to_compare.route}; the maker states none)"
+            if price_to_compare.is_from
+            else None,
+        ),
         ("input", f"{fmt.usd(price.input)} / 1M tokens" if price.input is not None else None),
         ("output", f"{fmt.usd(price.output)} / 1M tokens" if price.output is not None else None),
         ("cache read", f"{fmt.usd(price.cache_read)} / 1M tokens" if price.cache_read is not None else None),

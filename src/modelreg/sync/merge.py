@@ -4,6 +4,11 @@ Every upstream entry becomes one of two things:
   * a fact about a model, when it comes from the maker's own API (OpenAI's ``gpt-4o``), and
   * a deployment of a route: that model served on a platform, with the platform's string and prices.
 
+Naming (``declare``, ``place``, ``rename``, ``check_identities``): one model per identity key
+(``Rules.identity``); other spellings become aliases, an entry whose version digits differ from every
+name of the model its names find becomes a model of its own, and two models sharing a key fail the
+build unless overrides.yaml lists them as ``distinct``.
+
 Sources whose entries carry their own match rule (genai-prices) are placed last, by asking each rule
 about the names the other sources made known (``place_matched``): they are evidence for models and
 deployments that exist, and add only priced variants (OpenRouter's ``:free``) of deployments that exist.
@@ -26,7 +31,8 @@ from decimal import Decimal
 from typing import Any
 
 from modelreg.catalog.rules import Parsed, Rules
-from modelreg.names import NameTable, size_from_name
+from modelreg.errors import CatalogError
+from modelreg.names import NameTable, same_version, size_from_name
 from modelreg.schema import (
     Conflict,
     Deployment,
@@ -90,6 +96,7 @@ class Catalog:
     unplaced: list[str] = field(default_factory=list)
     # every field two or more sources state: (subject, field, {source: value, KEPT: the value kept})
     observed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # curated platform strings no upstream entry has -> model
 
 
 class Merger:
@@ -114,9 +121,12 @@ class Merger:
             lambda: defaultdict(list)
         )
         self.aliases: dict[str, str] = {}  # "provider/alias" -> model id
-        self.names = NameTable()
+        self.alias_names: dict[str, list[str]] = defaultdict(list)  # model id -> its aliases (bare)
+        self.names = NameTable(key=rules.identity)
         self.unplaced: list[str] = []
         self.observed: list[tuple[str, str, dict[str, Any]]] = []  # (subject, field, source -> value, KEPT)
+        self.linked: set[tuple[str, str]] = set()  # (platform, model string) placed by a curated link
+        self.declared: set[str] = set()  # models named by their makers (or overrides): never renamed
 
     # -- naming -----------------------------------------------------------------------------------------
 
@@ -135,6 +145,7 @@ class Merger:
     def add_alias(self, alias_id: str, model_id: str) -> None:
         provider, _, alias = alias_id.partition("/")
         self.aliases[alias_id] = model_id
+        self.alias_names[model_id].append(alias)
         self.names.add(provider, alias, model_id, replace=True)
 
     def declare(self, records: list[SourceRecord]) -> None:
@@ -155,6 +166,10 @@ class Merger:
         for alias_id, model_id in (self.overrides.get("aliases") or {}).items():
             self.add_alias(alias_id, model_id)
         for provider, names in own.items():
+            for spelling, canonical in self._spellings(provider, names).items():
+                if f"{provider}/{spelling}" not in self.aliases:
+                    self.add_alias(f"{provider}/{spelling}", f"{provider}/{canonical}")
+            names = {name for name in names if f"{provider}/{name}" not in self.aliases}
             dated = defaultdict(list)
             for name in names:
                 match = _DATED.match(name)
@@ -173,6 +188,20 @@ class Merger:
             self.add_model(model_id)
             provider, _, alias = alias_id.partition("/")
             self.names.add(provider, alias, model_id, replace=True)
+        self.declared = set(self.model_facts)
+
+    def _spellings(self, provider: str, names: set[str]) -> dict[str, str]:
+        """A maker's own names that spell one model two ways (``mistral-medium-3-5`` and ``-3.5``): each
+        spelling -> the canonical name (versions written with dots, then the shorter, then the first)."""
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for name in names:
+            by_key[self.rules.identity(provider, name)].append(name)
+        out = {}
+        for group in by_key.values():
+            if len(group) > 1:
+                canonical = min(group, key=lambda n: ("." not in n, len(n), n))
+                out.update({name: canonical for name in group if name != canonical})
+        return out
 
     def parse(self, record: SourceRecord, platform: str) -> Parsed:
         name = record.key if record.source == "litellm" else record.model_string
@@ -192,6 +221,32 @@ class Merger:
             core = core[len(parsed.region) + 1 :]
         return table.get(parsed.model_string) or table.get(core)
 
+    def place(self, provider: str, parsed: Parsed) -> str:
+        """The model a platform's entry serves: a known model its names mean and whose version digits it
+        carries (``anthropic.claude-fable-5-1`` is never ``claude-fable-5``), else a new model."""
+        model_id = self.find(provider, parsed.names)
+        if model_id is not None and not any(same_version(parsed.written, n) for n in self._names_of(model_id)):
+            model_id = None
+        new_name = self.rules.without_maker(provider, parsed.new_name).lower()
+        if model_id is None:
+            model_id = f"{provider}/{new_name}"
+            self.add_model(model_id)
+            for spelling in {parsed.new_name.lower(), parsed.revised.lower()} - {new_name}:
+                # zai-glm-5 is glm-5, llama2-13b-chat-v1 is llama2-13b-chat: the spelling stays a name
+                if f"{provider}/{spelling}" not in self.aliases and f"{provider}/{spelling}" not in self.model_facts:
+                    self.add_alias(f"{provider}/{spelling}", model_id)
+        else:
+            alias_id = f"{provider}/{parsed.new_name.lower()}"
+            spelled_apart = alias_id != model_id and alias_id not in self.aliases and alias_id not in self.model_facts
+            canonical = model_id.partition("/")[2]
+            if spelled_apart and self.rules.identity(provider, new_name) == self.rules.identity(provider, canonical):
+                # another spelling of the model's name (llama-v3.1-8b-instruct): an alias, never a model of its own
+                self.add_alias(alias_id, model_id)
+        return model_id
+
+    def _names_of(self, model_id: str) -> list[str]:
+        return [model_id.partition("/")[2], *self.alias_names.get(model_id, ())]
+
     # -- collecting -------------------------------------------------------------------------------------
 
     def add(self, record: SourceRecord) -> None:
@@ -202,12 +257,10 @@ class Merger:
         parsed = self.parse(record, platform)
         maker = self.direct_provider(platform)
         model_id = self.link(platform, parsed)
-        if model_id is None:
-            provider = parsed.provider or maker or platform
-            model_id = self.find(provider, parsed.names)
-            if model_id is None:
-                model_id = f"{provider}/{parsed.new_name.lower()}"
-                self.add_model(model_id)
+        if model_id is not None:
+            self.linked.add((platform, parsed.model_string))
+        else:
+            model_id = self.place(parsed.provider or maker or platform, parsed)
         provider, _, name = model_id.partition("/")
         own = maker is not None and maker == provider
         exact = 0 if name.lower() in (parsed.new_name.lower(), parsed.names[0].lower()) else 1
@@ -285,8 +338,32 @@ class Merger:
 
     # -- merging ----------------------------------------------------------------------------------------
 
+    def rename(self) -> None:
+        """Give each model only platforms name its best spelling among those seen: without the maker's name
+        in front, then with versions written with dots (``zai/glm-5-3`` -> ``zai/glm-5.3``), else the name the
+        first platform gave it; the others stay aliases. Makers' own names are never changed."""
+        for model_id in sorted(set(self.model_facts) - self.declared):
+            provider, _, name = model_id.partition("/")
+            key = self.rules.identity(provider, name)
+            aliases = self.alias_names.get(model_id, ())
+            spellings = [name] + [a for a in aliases if self.rules.identity(provider, a) == key]
+            best = min(spellings, key=lambda n: (self.rules.without_maker(provider, n) != n, "." not in n))
+            target = f"{provider}/{best}"
+            if best == name or target in self.model_facts:
+                continue
+            self.model_facts[target] = self.model_facts.pop(model_id)
+            for platform, mid in [k for k in self.deployments if k[1] == model_id]:
+                self.deployments[(platform, target)] = self.deployments.pop((platform, mid))
+            del self.aliases[target]
+            for alias_id, aliased in list(self.aliases.items()):
+                if aliased == model_id:
+                    self.aliases[alias_id] = target
+            self.aliases[model_id] = target
+            self.alias_names[target] = [a for a in self.alias_names.pop(model_id) if a != best] + [name]
+
     def finish(self) -> Catalog:
         conflicts: list[Conflict] = []
+        self.rename()
         for model_id, spec in (self.overrides.get("models") or {}).items():
             self.model_facts[model_id].insert(0, Contribution((0, 0, 0), "overrides", None, spec))
         models = {mid: self._model(mid, contribs, conflicts) for mid, contribs in sorted(self.model_facts.items())}
@@ -296,6 +373,7 @@ class Merger:
         ]
         used_providers = sorted({m.provider for m in models.values()})
         platforms = self._platforms(routes)
+        self.check_identities(models)
         return Catalog(
             providers=[self._provider(pid) for pid in used_providers],
             platforms=platforms,
@@ -304,7 +382,28 @@ class Merger:
             conflicts=sorted(conflicts, key=lambda c: (c.subject, c.field)),
             unplaced=self.unplaced,
             observed=self.observed,
+            names={
+                f"{platform}/{string}": model_id
+                for platform, table in sorted(self.links.items())
+                for string, model_id in sorted(table.items())
+                if (platform, string) not in self.linked and model_id in models
+            },
         )
+
+    def check_identities(self, models: dict[str, Model]) -> None:
+        """Fail the build when two models of one maker spell the same name (the identity key of
+        ``Rules.identity``), unless overrides.yaml lists them as ``distinct`` on purpose."""
+        distinct = {frozenset(group) for group in self.overrides.get("distinct") or ()}
+        by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for model in models.values():
+            by_key[(model.provider, self.rules.identity(model.provider, model.name))].append(model.id)
+        clashes = [sorted(ids) for ids in by_key.values() if len(ids) > 1 and frozenset(ids) not in distinct]
+        if clashes:
+            listed = "; ".join(" = ".join(ids) for ids in sorted(clashes))
+            raise CatalogError(
+                f"{len(clashes)} groups of models spell one name: {listed}. Make one canonical (an alias or a link "
+                "in overrides.yaml), or list the group under `distinct:` when they are different models"
+            )
 
     def _model(self, model_id: str, contribs: list[Contribution], conflicts: list[Conflict]) -> Model:
         provider, _, name = model_id.partition("/")

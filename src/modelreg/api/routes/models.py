@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Query, Response
@@ -18,8 +19,24 @@ from modelreg.schema import Capability, Model, Pricing, Status
 router = APIRouter(prefix="/models", tags=["models"], route_class=GuardedRoute)
 
 
+class PriceToCompare(BaseModel):
+    """The price a model is compared and filtered by (USD per 1M tokens)."""
+
+    input: Decimal | None = None
+    output: Decimal | None = None
+    from_route: str | None = Field(
+        None, description='the route whose price this is ("from" its cheapest active route); null: the maker\'s own'
+    )
+
+
+class ListedModel(Model):
+    price_to_compare: PriceToCompare = Field(
+        description="the maker's price, else the cheapest active route's: what max_input_price filters on"
+    )
+
+
 class ModelPage(BaseModel):
-    items: list[Model]
+    items: list[ListedModel]
     next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page; null on the last")
 
 
@@ -51,7 +68,10 @@ async def list_models(
     capability: list[Capability] = Query([], description="repeat for several: all are required"),
     status: Status | None = None,
     min_context: int | None = Query(None, ge=0),
-    max_input_price: float | None = Query(None, ge=0, description="USD per 1M input tokens"),
+    max_input_price: float | None = Query(
+        None, ge=0, description="USD per 1M input tokens: the maker's price, else the cheapest active route's"
+    ),
+    max_output_price: float | None = Query(None, ge=0, description="USD per 1M output tokens, likewise"),
     q: str | None = Query(None, description="text in the id, display name or aliases"),
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = None,
@@ -63,6 +83,7 @@ async def list_models(
         status=status.value if status else None,
         min_context=min_context,
         max_input_price=max_input_price,
+        max_output_price=max_output_price,
         include_deprecated=True,
     )
     if q:
@@ -74,7 +95,13 @@ async def list_models(
         start = next((n for n, i in enumerate(ids) if i > after), len(ids))
     page = ids[start : start + limit]
     more = start + limit < len(ids)
-    return {"items": [reg.get(i) for i in page], "next_cursor": _encode(page[-1]) if more and page else None}
+    items = [_listed(reg.get(i), reg.price_to_compare(i)) for i in page]
+    return {"items": items, "next_cursor": _encode(page[-1]) if more and page else None}
+
+
+def _listed(model: Model, price: Any) -> ListedModel:
+    compared = PriceToCompare(input=price.input, output=price.output, from_route=price.route)
+    return ListedModel.model_construct(**dict(model), price_to_compare=compared)  # both are validated already
 
 
 @router.post("", status_code=201, response_model=Model, summary="Create a model")
