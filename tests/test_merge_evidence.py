@@ -170,3 +170,20 @@ def test_a_variant_with_no_known_price_is_unpriced_not_the_base_price(mini: mode
     with pytest.raises(modelreg.ValidationError, match="unpriced"):
         mini.cost("openrouter/anthropic/claude-sonnet-4.5:thinking", input_tokens=1000)
     assert mini.cost("openrouter/anthropic/claude-sonnet-4.5", input_tokens=100_000).total == Decimal("0.3")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "openrouter/openai/gpt-4o:nitro",  # a variant suffix no source knows for this route
+        "openrouter/meta-llama/llama-3.3-70b-instruct:online",
+        "apac.anthropic.claude-3-haiku-20240307-v1:0",  # a regional profile of a route the catalog does not have
+    ],
+)
+def test_a_qualified_string_the_catalog_has_no_deployment_for_is_unpriced(mini: modelreg.Registry, name: str) -> None:
+    found = mini.lookup(name)
+    assert found.region  # the qualifier is read, the model is known …
+    with pytest.raises(modelreg.ValidationError, match="unpriced"):
+        mini.cost(name, input_tokens=1000)  # … and never billed at the base's price
+    with pytest.raises(modelreg.ValidationError, match="unpriced"):
+        mini.pricing(name)

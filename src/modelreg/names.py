@@ -362,7 +362,7 @@ class Resolver:
         route_id = f"{platform}/{hit}" if f"{platform}/{hit}" in self._route_ids else ""
         if route_id and parsed.suffix and not self._same_suffix(platform, route_id, parsed.suffix):
             return None  # anthropic.claude-3-5-sonnet-v3:0: Bedrock serves that model under another version
-        region = parsed.region or (region if region in self._route_regions.get(route_id, ()) else "")
+        region = parsed.region or parsed.variant or (region if region in self._route_regions.get(route_id, ()) else "")
         return Match(hit, route_id, region, rule or f"{platform} name {parsed.model_string!r} read by its rules")
 
     def _same_suffix(self, platform: str, route_id: str, suffix: str) -> bool:

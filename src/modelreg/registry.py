@@ -378,14 +378,22 @@ class Registry:
         pricing = found.model.pricing
         history = found.model.price_history
         own = None
+        if found.route is None and found.region:  # a platform's regional string for a route it has no record of
+            raise ValidationError(
+                f"{model} is unpriced: the catalog knows no route of {found.model.id} that serves {found.region!r}, "
+                "and a regional or variant string is never billed at the maker's price",
+                [("model", "unpriced deployment")],
+            )
         if found.route is not None and found.region:  # a region or a priced variant (:free) of the route
             own = next(
                 (d.pricing for d in found.route.deployments if found.region in (d.region, d.variant) and d.pricing),
                 None,
             )
-            if own is not None and own.is_empty():
+            served = any(found.region in (d.region, d.variant) for d in found.route.deployments)
+            if not served or (own is not None and own.is_empty()):
+                known = "no source states a price for" if served else "the catalog knows no deployment"
                 raise ValidationError(
-                    f"{model} is unpriced: no source states a price for {found.route.id} ({found.region}), "
+                    f"{model} is unpriced: {known} {found.route.id} ({found.region}), "
                     "and it is never billed at another deployment's price",
                     [("model", "unpriced deployment")],
                 )
@@ -411,8 +419,10 @@ class Registry:
             match = self._match(model)
             target = [match.model_id, match.route_id, match.region] if match else None
         raw = self._raw_price(target[0], target[1], target[2]) if target is not None else None
-        if target is None or raw is None:  # unknown, or no price at all: pricing() raises the helpful error
-            return PriceTable.of(self._lookup(model).model.id, self.pricing(model).model_dump())
+        if target is None or raw is None:  # unknown, unpriced, or a deployment billed at its route's price:
+            table = PriceTable.of(self._lookup(model).model.id, self.pricing(model).model_dump())  # pricing() decides
+            self._tables[model] = table
+            return table
         if target[0] in self._going:
             _warn(self._going[target[0]])
         table = self._tables[model] = PriceTable.of(target[0], raw)
@@ -422,11 +432,10 @@ class Registry:
         """The price a name's target is billed at, from the index: region, then route, then maker."""
         if self._prices is None:
             self._prices = index.prices_of(self._all())
-        if route_id:
-            if region and f"{route_id}@{region}" in self._prices:
-                return self._prices[f"{route_id}@{region}"] or None  # {}: unpriced, pricing() says so
-            if route_id in self._prices:
-                return self._prices[route_id]
+        if region:  # a deployment with no price of its own, or none at all: pricing() tells which
+            return self._prices.get(f"{route_id}@{region}") or None if route_id else None
+        if route_id and route_id in self._prices:
+            return self._prices[route_id]
         return self._prices.get(model_id)
 
     def route(self, route_id: str) -> Route:

@@ -97,7 +97,7 @@ def compile_catalog(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, progres
     """Read the snapshots and curated files, and merge them into a Catalog (nothing is written)."""
     say = progress or (lambda _: None)
     rules = Rules.load(catalog_dir / "rules.yaml")
-    merge_rules = MergeRules.load(catalog_dir / "merge.yaml")
+    merge_rules = MergeRules.load(catalog_dir / "merge.yaml", variants=rules.variants())
     overrides = load(catalog_dir / "overrides.yaml") or {}
     _check_provenance(overrides)
     say("reading upstream snapshots")

@@ -30,6 +30,7 @@ class Parsed:
     written: str = ""  # the model name as the platform writes it, serving qualifiers rewritten away
     revised: str = ""  # ``written`` without the platform's revision of the model (Bedrock's :0)
     suffix: str = ""  # the platform's version suffix on the name (Bedrock's -v1:0), if any
+    variant: str | None = None  # a priced variant of the deployment (OpenRouter's :free), if the name has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class PlatformRules:
     revision: re.Pattern[str] | None = None
     tags: tuple[str, ...] = ()
     loose: bool = False
+    variants: tuple[str, ...] = ()  # suffixes naming a priced variant of a deployment (OpenRouter's :free)
 
 
 @dataclass(slots=True)
@@ -91,6 +93,7 @@ class Rules:
                 revision=optional(spec, "revision"),
                 tags=tuple(spec.get("tags", ())),
                 loose=bool(spec.get("loose", False)),
+                variants=tuple(spec.get("variants", ())),
             )
             for pid, spec in raw["platforms"].items()
         }
@@ -111,6 +114,10 @@ class Rules:
             recognize=tuple((platform, re.compile(p)) for platform, p in raw.get("recognize", ())),
             _maker_names={provider: frozenset(names) for provider, names in maker_names.items()},
         )
+
+    def variants(self) -> dict[str, tuple[str, ...]]:
+        """Per platform, the suffixes that name a priced variant of a deployment."""
+        return {pid: spec.variants for pid, spec in self.platforms.items() if spec.variants}
 
     def platform_of(self, source: str, upstream_provider: str) -> str | None:
         """Our platform id for an upstream provider, or None when the entry is out of scope."""
@@ -192,6 +199,9 @@ class Rules:
                         matched = True
                     break
         model_string = name
+        variant = next((v for v in spec.variants if name.endswith(v)), None)
+        if variant is not None:
+            name = name[: -len(variant)]  # a variant serves the base model; its price stays its own
         found_version = spec.version.search(name) if spec.version else None
         version = found_version.group("version") if found_version else None
         for pattern, replacement in spec.rewrite:
@@ -235,4 +245,5 @@ class Rules:
             written=name,
             revised=revised,
             suffix=suffix,
+            variant=variant,
         )

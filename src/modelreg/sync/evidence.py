@@ -40,7 +40,8 @@ class MergeRules:
     accepted: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path) -> MergeRules:
+    def load(cls, path: Path, *, variants: dict[str, tuple[str, ...]] | None = None) -> MergeRules:
+        """The rules of ``path``; ``variants`` are the platforms' priced variants (``Rules.variants()``)."""
         from modelreg.catalog.yamlio import load
 
         try:
@@ -54,7 +55,7 @@ class MergeRules:
             invariants=dict(raw.get("invariants") or {}),
             free_variants=tuple((raw.get("free") or {}).get("variants") or ()),
             free_platforms=tuple((raw.get("free") or {}).get("platforms") or ()),
-            variants={p: tuple(v) for p, v in (raw.get("variants") or {}).items()},
+            variants=dict(variants or {}),
             evidence_regions={
                 p: tuple(str(r or "") for r in v) for p, v in (raw.get("evidence_regions") or {}).items()
             },
