@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from modelreg.cli.common import JsonOption, catalog_app, fail, out, print_json, registry
-from modelreg.errors import ModelregError
+from modelreg.cli import output
+from modelreg.cli.common import JsonOption, catalog_app, print_json, registry
+from modelreg.errors import CatalogError
 
 UpstreamOption = Annotated[
     Path | None,
@@ -32,28 +34,35 @@ def catalog_build(
     from modelreg.catalog import build
 
     upstream_dir = upstream or build.default_upstream_dir()
-    try:
-        with out().status("building the catalog…") as status:
-            progress = status.update
-            if check:
-                stale = build.check(upstream_dir, progress=progress)
-            else:
-                result = build.build(upstream_dir, progress=progress)
-    except ModelregError as error:
-        raise fail(error) from None
+    with _progress("building the catalog…") as progress:
+        if check:
+            stale = build.check(upstream_dir, progress=progress)
+        else:
+            result = build.build(upstream_dir, progress=progress)
     if check:
         if stale:
-            out().print(f"[red]the catalog is stale:[/red] {len(stale)} file(s) differ: {', '.join(stale[:10])}")
-            out().print("run `modelreg catalog build` and commit the result")
-            raise typer.Exit(code=1)
-        out().print("the catalog is fresh")
+            raise CatalogError(
+                f"the catalog is stale: {len(stale)} file(s) differ: {', '.join(stale[:10])}; "
+                "run `modelreg catalog build` and commit the result"
+            )
+        output.write("the catalog is fresh")
         return
     c = result.catalog
-    out().print(
+    output.write(
         f"{len(c.models)} models, {len(c.routes)} routes, {len(c.providers)} providers, "
         f"{len(c.platforms)} platforms, {len(c.conflicts)} conflicts; "
         f"{len(result.written)} file(s) written"
     )
+
+
+@contextmanager
+def _progress(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the build's current step at a terminal; silence in a pipe."""
+    if not output.to_terminal():
+        yield lambda _step: None
+        return
+    with output.console().status(first) as status:
+        yield status.update
 
 
 @catalog_app.command("check")
@@ -74,13 +83,22 @@ def catalog_conflicts(
     if json_out:
         print_json([c.model_dump(mode="json") for c in conflicts])
         return
-    table = Table(title=f"{len(conflicts)} conflicts")
-    for column in ("subject", "field", "values", "kept"):
-        table.add_column(column)
-    for c in conflicts:
-        values = "\n".join(f"{source}: {value}" for source, value in c.values.items())
-        table.add_row(c.subject, c.field, values, c.chosen)
-    out().print(table)
+    output.table(
+        CONFLICT_COLUMNS,
+        [
+            (c.subject, c.field, [f"{source}: {value}" for source, value in c.values.items()], c.chosen)
+            for c in conflicts
+        ],
+        title=f"{len(conflicts)} conflicts",
+    )
+
+
+CONFLICT_COLUMNS = (
+    output.Column("subject"),
+    output.Column("field"),
+    output.Column("values", "\n".join),  # one source per line at a terminal; "a: 1, b: 2" in a pipe
+    output.Column("kept"),
+)
 
 
 @catalog_app.command("stats")
@@ -90,15 +108,16 @@ def catalog_stats(json_out: JsonOption = False) -> None:
     if json_out:
         print_json(stats)
         return
-    table = Table(title="catalog")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for key in ("models", "routes", "providers", "platforms", "families", "names", "conflicts"):
-        table.add_row(key, str(stats[key]))
-    out().print(table)
-    per_platform = Table(title="routes per platform")
-    per_platform.add_column("platform")
-    per_platform.add_column("routes", justify="right")
-    for platform, count in stats["routes_per_platform"].items():
-        per_platform.add_row(platform, str(count))
-    out().print(per_platform)
+    counts = ("models", "routes", "providers", "platforms", "families", "names", "conflicts")
+    output.table(
+        (output.Column("what"), output.Column("count", justify="right")),
+        [(key, stats[key]) for key in counts],
+        title="catalog",
+    )
+    if not output.to_terminal():
+        output.write("")
+    output.table(
+        (output.Column("platform"), output.Column("routes", justify="right")),
+        list(stats["routes_per_platform"].items()),
+        title="routes per platform",
+    )

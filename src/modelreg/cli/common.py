@@ -1,90 +1,116 @@
-"""What every command shares: the app, the console, JSON output, the registry, failing clearly."""
+"""What every typer command shares: the app, its option types, the models table, failing clearly.
+
+The app's group turns every ModelregError into one ``error:`` line on stderr with exit code 1, and every
+warning into one ``warning:`` line; its top-level help is ``cli.helptext``'s text. Help and usage errors are
+plain text (no rich panels): they read the same at a terminal and in a pipe, and need no rich import.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from typer.core import TyperGroup
 
-import modelreg
 from modelreg import format as fmt
+from modelreg.cli import answers, helptext, output
 from modelreg.errors import ModelregError
-from modelreg.schema import Capability, Model
+
+if TYPE_CHECKING:
+    from modelreg.schema import Model
+
+
+class Group(TyperGroup):
+    """The ``modelreg`` group: errors and warnings as single lines on stderr; ``cli.helptext``'s help."""
+
+    def invoke(self, ctx: Any) -> Any:
+        with output.plain_warnings():
+            try:
+                return super().invoke(ctx)
+            except ModelregError as error:
+                output.error(error)
+                raise typer.Exit(code=1) from None
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        formatter.write(helptext.text())
+
+
+def _version(value: bool) -> None:
+    if value:
+        answers.version()
+        raise typer.Exit()
+
 
 app = typer.Typer(
     name="modelreg",
-    help="The single source of truth for LLMs: what a model string means, what it can do, what it costs.",
+    cls=Group,
+    help=helptext.SUMMARY,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-catalog_app = typer.Typer(help="Build, check and inspect the bundled catalog.", no_args_is_help=True)
+catalog_app = typer.Typer(
+    help="Build, check and inspect the bundled catalog.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(catalog_app, name="catalog")
-store_app = typer.Typer(help="The registry's own store: export, import, where it is.", no_args_is_help=True)
+store_app = typer.Typer(
+    help="The registry's own store: export, import, where it is.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(store_app, name="store")
-keys_app = typer.Typer(help="API keys for the service: create, list, revoke.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys for the service: create, list, revoke.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(keys_app, name="keys")
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-CapabilityList = Annotated[
-    list[Capability] | None, typer.Option("--require", "-r", help="A capability the model must have (repeat).")
-]
-_console = Console()
 
 
 @app.callback()
-def _setup() -> None:
-    """Each invocation gets a console sized to the terminal it runs in (COLUMNS is honoured)."""
-    global _console
-    _console = Console()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """The single source of truth for LLMs."""
 
 
-def out() -> Console:
-    """The console of this invocation."""
-    return _console
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CapabilityList = Annotated[
+    list[str] | None, typer.Option("--require", "-r", help="A capability the model must have (repeat).")
+]
+
+registry = answers.registry
+print_json = output.print_json
+
+MODEL_COLUMNS = (
+    output.Column("id"),
+    output.Column("context", fmt.tokens, "right"),
+    output.Column("max out", fmt.tokens, "right"),
+    *answers.PRICE_COLUMNS,
+    output.Column("status"),
+)
 
 
-def registry() -> modelreg.Registry:
-    return modelreg.default_registry()
-
-
-def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
-
-
-def model_table(models: list[Model], title: str) -> Table:
-    table = Table(title=title)
-    for column, justify in (
-        ("id", "left"),
-        ("context", "right"),
-        ("max out", "right"),
-        ("in $/1M", "right"),
-        ("out $/1M", "right"),
-        ("status", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for m in models:
-        table.add_row(
-            m.id,
-            fmt.tokens(m.limits.context_window),
-            fmt.tokens(m.limits.max_output_tokens),
-            fmt.usd(m.pricing.input),
-            fmt.usd(m.pricing.output),
-            m.lifecycle.status.value,
-        )
-    return table
+def model_row(model: Model, today: dt.date) -> tuple[Any, ...]:
+    """A model as a row under ``MODEL_COLUMNS``."""
+    return (
+        model.id,
+        model.limits.context_window,
+        model.limits.max_output_tokens,
+        model.pricing.input,
+        model.pricing.output,
+        model.lifecycle.status_on(today).value,
+    )
 
 
 def print_models(models: list[Model], json_out: bool) -> None:
     if json_out:
         print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
-    else:
-        out().print(model_table(models, f"{len(models)} models"))
+        return
+    today = dt.date.today()
+    output.table(MODEL_COLUMNS, [model_row(m, today) for m in models], title=f"{len(models)} models")
 
 
 def fail(error: ModelregError) -> typer.Exit:
-    out().print(f"[red]error:[/red] {error}", highlight=False)
+    output.error(error)
     return typer.Exit(code=1)
