@@ -21,13 +21,20 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point: the fast path, else the typer app."""
+    import gc
+
+    # A fast-path command lives for milliseconds: the cyclic garbage collector would only rescan the
+    # catalog's records while they are decoded, and once more at exit (~20 ms together, measured).
+    gc.disable()
     from modelreg.cli import fast
 
     try:
         code = fast.run(sys.argv[1:])
         if code is None:
+            gc.enable()
             typer_app()()  # exits with the command's code; click stops quietly on a closed pipe
         sys.stdout.flush()
+        gc.freeze()  # what is left is freed at exit without one more full collection
     except BrokenPipeError:  # the reader went away (`modelreg … | head -1`): stop quietly, as click does
         import os
 

@@ -10,27 +10,28 @@ as always. ``SPECS`` mirror the typer commands' options; a test holds them equal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from modelreg.cli import answers, helptext, output
+from modelreg.cli import helptext, output
 from modelreg.errors import ModelregError
 
 
 class Spec(NamedTuple):
-    """A command the fast path answers: its options (flag -> parameter), the name of its one argument."""
+    """A command the fast path answers: the ``cli.answers`` function that prints it, its one argument,
+    its options (option -> parameter)."""
 
-    run: Callable[..., None]
+    answer: str
     argument: str
     counts: dict[str, str]  # options taking a whole number >= 0
     flags: dict[str, str]  # options taking no value
 
 
 SPECS = {
-    "show": Spec(answers.show, "name", {}, {"--json": "json_out"}),
-    "resolve": Spec(answers.resolve, "name", {}, {"--explain": "explain", "--json": "json_out"}),
+    "show": Spec("show", "name", {}, {"--json": "json_out"}),
+    "resolve": Spec("resolve", "name", {}, {"--explain": "explain", "--json": "json_out"}),
     "cost": Spec(
-        answers.cost,
+        "cost",
         "model",
         {
             "--input": "input_tokens",
@@ -44,10 +45,12 @@ SPECS = {
 }
 
 
-def parse(argv: Sequence[str]) -> Callable[[], None] | None:
+def parse(argv: list[str]) -> Callable[[], None] | None:
     """What to run for ``argv`` (the arguments after ``modelreg``), or None to leave it to typer."""
-    if len(argv) == 1 and argv[0] in ("--help", "--version"):
-        return (lambda: output.write(helptext.text())) if argv[0] == "--help" else answers.version
+    if argv == ["--help"]:
+        return lambda: output.write(helptext.text())
+    if argv == ["--version"]:
+        return _answer("version")
     spec = SPECS.get(argv[0]) if argv else None
     if spec is None:
         return None
@@ -74,7 +77,16 @@ def parse(argv: Sequence[str]) -> Callable[[], None] | None:
     if len(arguments) != 1:
         return None
     options[spec.argument] = arguments[0]
-    return lambda: spec.run(**options)
+    return _answer(spec.answer, **options)
+
+
+def _answer(function: str, /, **options: Any) -> Callable[[], None]:
+    def answer() -> None:
+        from modelreg.cli import answers
+
+        getattr(answers, function)(**options)
+
+    return answer
 
 
 def _count(text: str | None) -> int | None:
@@ -88,7 +100,7 @@ def _count(text: str | None) -> int | None:
     return value if value >= 0 else None
 
 
-def run(argv: Sequence[str]) -> int | None:
+def run(argv: list[str]) -> int | None:
     """Answer ``argv`` without typer and return the exit code; None when typer must answer it."""
     answer = parse(argv)
     if answer is None:

@@ -9,7 +9,6 @@ Nothing here imports typer, pydantic or rich at import time: the fast path (``cl
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -105,6 +104,8 @@ def write(text: str) -> None:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     write(json.dumps(data, indent=2, default=str))
 
 
