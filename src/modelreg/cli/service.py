@@ -43,7 +43,7 @@ def serve(
 
     os.environ["MODELREG_DATABASE_URL"] = database_url or os.environ.get("MODELREG_DATABASE_URL") or default_url()
     modelreg.load(database_url=os.environ["MODELREG_DATABASE_URL"])  # migrate once, before the workers start
-    output.write(f"modelreg registry on http://{host}:{port}/api/registry  (docs: http://{host}:{port}/docs)")
+    output.write(f"modelreg registry on http://{host}:{port}/api/registry/models  (docs: http://{host}:{port}/docs)")
     uvicorn.run(
         "modelreg.api.app:create_app" if quiet else "modelreg.api.launch:logged_app",
         factory=True,
