@@ -355,3 +355,17 @@ def test_a_password_in_a_bad_url_is_never_printed() -> None:
     url = f"postgresql://postgres:secret@127.0.0.1:{_closed_port()}/registry"
     result = run("resolve", "gpt-4o", env={"MODELREG_DATABASE_URL": url})
     assert result.returncode == 1 and "secret" not in result.stderr and "***" in result.stderr
+
+
+def test_the_readme_names_real_commands_and_the_exit_codes_of_the_help() -> None:
+    import typer
+
+    from modelreg.cli import typer_app
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = set(typer.main.get_command(typer_app()).commands)  # type: ignore[attr-defined]
+    shell = "\n".join(readme.split("```sh")[i].split("```")[0] for i in range(1, readme.count("```sh") + 1))
+    named = {line.split()[1] for line in shell.splitlines() if line.startswith("modelreg ")}
+    assert named - {"--version"} <= commands and len(named) >= 5
+    for code, meaning in helptext.EXIT_CODES:
+        assert f"| {code} |" in readme, meaning
