@@ -369,3 +369,18 @@ def test_the_readme_names_real_commands_and_the_exit_codes_of_the_help() -> None
     assert named - {"--version"} <= commands and len(named) >= 5
     for code, meaning in helptext.EXIT_CODES:
         assert f"| {code} |" in readme, meaning
+
+
+def test_show_reads_the_stored_form_as_the_schema_does(registry: modelreg.Registry) -> None:
+    """`show` renders records in their stored form (defaults left out) without pydantic; for every model
+    and route of the catalog it must print what the full schema object says."""
+    import datetime as dt
+
+    from modelreg.cli import answers
+
+    today = dt.date(2026, 1, 1)
+    for model in registry.models():
+        stored = list(answers.model_facts(registry.record("model", model.id), today))
+        assert stored == list(answers.model_facts(model.model_dump(mode="json"), today)), model.id
+    for route in registry.routes():
+        assert answers.route_row(registry.record("route", route.id)) == answers.route_row(route.model_dump(mode="json"))
