@@ -40,6 +40,8 @@ def main() -> None:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
+    except KeyboardInterrupt:  # Ctrl-C: no traceback (typer's path says "Aborted!" itself)
+        code = 130
     sys.exit(code)
 
 

@@ -55,8 +55,8 @@ def table(
     title: str | None = None,
     notes: Sequence[str] = (),
 ) -> None:
-    """Print rows of raw values under ``columns``: a rich table at a terminal (with ``title`` and ``notes``
-    as its caption), else tab-separated lines under a header line (notes go to stderr)."""
+    """Print rows of raw values under ``columns``: a rich table at a terminal (``title`` above it, ``notes``
+    below), else tab-separated lines under a header line (notes go to stderr)."""
     if not to_terminal():
         lines = ["\t".join(c.header for c in columns)]
         lines += ["\t".join(plain(value) for value in row) for row in rows]
@@ -65,13 +65,19 @@ def table(
             note(text)
         return
     from rich.table import Table
+    from rich.text import Text  # cells are text, never rich markup: a "[" in an id prints as itself
 
-    drawn = Table(title=title, caption="; ".join(notes) or None)
+    drawn = Table()
     for column in columns:
-        drawn.add_column(column.header, justify=column.justify, overflow="fold")
+        drawn.add_column(Text(column.header), justify=column.justify, overflow="fold")
     for row in rows:
-        drawn.add_row(*(column.human(value) for column, value in zip(columns, row, strict=True)))
-    console().print(drawn)
+        drawn.add_row(*(Text(column.human(value)) for column, value in zip(columns, row, strict=True)))
+    terminal = console()
+    if title:  # above the table, not its title: a long model id is never folded to the table's width
+        terminal.print(Text(title, style="bold"))
+    terminal.print(drawn)
+    if notes:
+        terminal.print(Text("; ".join(notes), style="dim"))
 
 
 def fields(pairs: Iterable[tuple[str, str | None]]) -> None:
@@ -82,12 +88,13 @@ def fields(pairs: Iterable[tuple[str, str | None]]) -> None:
         write("\n".join(f"{label}\t{plain(value)}" for label, value in shown))
         return
     from rich.table import Table
+    from rich.text import Text
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     for label, value in shown:
-        grid.add_row(label, value)
+        grid.add_row(Text(label), Text(value or ""))
     console().print(grid)
 
 
