@@ -240,7 +240,7 @@ SAME_ANSWERS = [
     ["resolve", "--json", "openrouter/openai/gpt-4o"],
     ["resolve", "gpt-9-ultra"],
     ["cost", "claude-sonnet-4-5", "--input", "250000", "--cached", "100000", "--output=2000", "--batch"],
-    ["cost", "gpt-4o", "--input", "1_000", "--reasoning", "0", "--cache-write", "0", "--json"],
+    ["cost", "gpt-4o", "--input", "1000", "--reasoning", "0", "--cache-write", "0", "--json"],
     ["cost", "gpt-4o", "--input", "10", "--cached", "20"],
     ["cost", "--", "gpt-4o"],
 ]
@@ -268,6 +268,7 @@ def test_the_fast_path_warns_like_the_typer_command(deprecated_store: str) -> No
         ["show", "a", "b"],
         ["cost", "gpt-4o", "--input", "-5"],
         ["cost", "gpt-4o", "--input", "ten"],
+        ["cost", "gpt-4o", "--input", "1_000"],
         ["cost", "gpt-4o", "--input"],
         ["cost", "gpt-4o", "--at", "2025-01-01"],
         ["resolve", "gpt-4o", "--json=yes"],

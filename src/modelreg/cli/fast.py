@@ -90,14 +90,11 @@ def _answer(function: str, /, **options: Any) -> Callable[[], None]:
 
 
 def _count(text: str | None) -> int | None:
-    """A whole number >= 0 as click's INT with min=0 reads it (``int()``), else None."""
-    if text is None:
+    """A count written in plain digits, else None: anything else (``1_000``, ``+5``, `` 5``, ``-5``) is
+    left to typer, so that it is accepted or refused exactly as typer does."""
+    if text is None or not (text.isascii() and text.isdigit()):
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        return None
-    return value if value >= 0 else None
+    return int(text)
 
 
 def run(argv: list[str]) -> int | None:
