@@ -36,6 +36,16 @@ class Group(TyperGroup):
         formatter.write(helptext.text())
 
 
+class SubGroup(TyperGroup):
+    """A group of commands (``catalog``, ``store``, ``keys``): each listed with its whole first help line."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, (command.help or "").strip().splitlines()[0]) for name, command in self.commands.items()]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def _version(value: bool) -> None:
     if value:
         answers.version()
@@ -51,18 +61,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-catalog_app = typer.Typer(
-    help="Build, check and inspect the bundled catalog.", no_args_is_help=True, rich_markup_mode=None
-)
-app.add_typer(catalog_app, name="catalog")
-store_app = typer.Typer(
-    help="The registry's own store: export, import, where it is.", no_args_is_help=True, rich_markup_mode=None
-)
-app.add_typer(store_app, name="store")
-keys_app = typer.Typer(
-    help="API keys for the service: create, list, revoke.", no_args_is_help=True, rich_markup_mode=None
-)
-app.add_typer(keys_app, name="keys")
+
+
+def _group(name: str, summary: str) -> typer.Typer:
+    group = typer.Typer(cls=SubGroup, help=summary, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+catalog_app = _group("catalog", "Build, check and inspect the bundled catalog.")
+store_app = _group("store", "The registry's own store: export, import, where it is.")
+keys_app = _group("keys", "API keys for the service: create, list, revoke.")
 
 
 @app.callback()
