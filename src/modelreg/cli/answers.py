@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     import modelreg
 
 PRICE_COLUMNS = (
-    output.Column("in $/1M", lambda v: fmt.usd(v), "right"),
-    output.Column("out $/1M", lambda v: fmt.usd(v), "right"),
+    output.Column("in $/1M", fmt.usd, "right"),
+    output.Column("out $/1M", fmt.usd, "right"),
 )
 ROUTE_COLUMNS = (
     output.Column("platform"),
@@ -43,6 +43,7 @@ def registry() -> modelreg.Registry:
 
 
 def version() -> None:
+    """Print `modelreg <version>`."""
     import modelreg
 
     output.write(f"modelreg {modelreg.__version__}")

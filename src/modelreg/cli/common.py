@@ -113,13 +113,9 @@ def model_row(model: Model, today: dt.date) -> tuple[Any, ...]:
 
 
 def print_models(models: list[Model], json_out: bool) -> None:
+    """Models as a table (tab-separated in a pipe), or as JSON with ``json_out``."""
     if json_out:
         print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
         return
     today = dt.date.today()
     output.table(MODEL_COLUMNS, [model_row(m, today) for m in models], title=f"{len(models)} models")
-
-
-def fail(error: ModelregError) -> typer.Exit:
-    output.error(error)
-    return typer.Exit(code=1)
