@@ -18,7 +18,7 @@ install: $(STAMP)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 run: install
-	@echo "modelreg registry: http://$(HOST):$(PORT)/api/registry   docs: http://$(HOST):$(PORT)/docs"
+	@echo "modelreg registry: http://$(HOST):$(PORT)/api/registry/models   docs: http://$(HOST):$(PORT)/docs"
 	$(BIN)/modelreg serve --host $(HOST) --port $(PORT)
 
 ## make test: install, then lint, type-check, check the catalog is fresh, and run the whole suite

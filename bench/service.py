@@ -4,7 +4,9 @@ next to a bare uvicorn "hello" app measured in the same run (the ceiling on this
 Both servers run as separate processes with one uvicorn worker and the same uvicorn; the registry serves
 the bundled catalog with an empty SQLite store (the embedded default). Traffic goes only to 127.0.0.1.
 
-Run: ``bench/.venv/bin/python bench/service.py [--seconds 10] [--connections 64]``
+``--workers N`` serves the registry with N worker processes (the hello app keeps one).
+
+Run: ``bench/.venv/bin/python bench/service.py [--seconds 10] [--connections 64] [--workers 1]``
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of the registry")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
@@ -109,7 +112,17 @@ def main(argv: list[str] | None = None) -> int:
             env,
         ),
         start(
-            [sys.executable, "-m", "modelreg.cli", "serve", "--port", str(ports["registry"])],
+            [
+                sys.executable,
+                "-m",
+                "modelreg.cli",
+                "serve",
+                "--quiet",
+                "--port",
+                str(ports["registry"]),
+                "--workers",
+                str(args.workers),
+            ],
             f"http://127.0.0.1:{ports['registry']}/healthz",
             env,
         ),
@@ -125,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             proc.terminate()
             proc.wait(timeout=10)
     ceiling = rows[0][1]["rps"]
-    print(f"service: wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1, one uvicorn worker each\n")
+    workers = f"{args.workers} worker(s) for the registry, one for hello"
+    print(f"service: wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1, {workers}\n")
     print("| endpoint | requests/s | % of ceiling | p50 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|")
     for label, r in rows:

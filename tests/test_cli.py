@@ -47,10 +47,11 @@ def test_list_json_is_machine_readable() -> None:
     assert models and {m["family"] for m in models} == {"o-series"}
 
 
-def test_list_rejects_an_unknown_capability() -> None:
-    result = runner.invoke(app, ["list", "--capability", "telepathy"])
-    assert result.exit_code == 2
-    assert "telepathy" in result.output
+def test_list_rejects_an_unknown_capability_with_suggestions() -> None:
+    result = runner.invoke(app, ["list", "--capability", "visoin"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "error: no capability named 'visoin'. Did you mean: vision?\n"
 
 
 def test_catalog_stats_and_conflicts() -> None:
@@ -81,7 +82,7 @@ def test_help_teaches() -> None:
     assert result.exit_code == 0
     for command in ("list", "show", "catalog"):
         assert command in result.output
-    assert "Example" in runner.invoke(app, ["show", "--help"]).output
+    assert "Example: modelreg show openai/gpt-4o" in runner.invoke(app, ["show", "--help"]).output
 
 
 def test_resolve_explains_the_rule() -> None:

@@ -120,11 +120,12 @@ def test_cli_find_compare_cheapest_deprecations() -> None:
     found = json.loads(runner.invoke(app, ["find", "-r", "vision", "--provider", "openai", "--json"]).output)
     assert found and all("vision" in m["capabilities"] for m in found)
     compared = runner.invoke(app, ["compare", "gpt-4o", "claude-sonnet-4-5"])
-    assert compared.exit_code == 0 and "$2.50" in compared.output and "$3.00" in compared.output
+    assert compared.exit_code == 0 and "\ninput $/1M\t2.5\t3\n" in compared.output  # piped: plain numbers
     quotes = json.loads(runner.invoke(app, ["cheapest", "--input", "20000", "--output", "1000", "--json"]).output)
     assert quotes and Decimal(quotes[0]["cost"]["total"]) > 0
     going = runner.invoke(app, ["deprecations", "--within", "52w"])
-    assert going.exit_code == 0 and "going away within 364 days" in going.output
+    assert going.exit_code == 0 and going.output.startswith("model\tdeprecated\tretired\treplacement\n")
+    assert going.output == runner.invoke(app, ["deprecations", "--within", "364"]).output
     assert runner.invoke(app, ["deprecations", "--within", "soon"]).exit_code == 2
 
 
@@ -170,10 +171,14 @@ def test_price_filters_and_sorts_keep_models_priced_only_on_routes(registry: mod
     assert quotes and all(q.route is not None for q in quotes)  # Meta's models are quoted on platforms
 
 
-def test_cli_list_show_and_find_say_from(tmp_path: object) -> None:
+def test_cli_list_show_and_find_say_from(registry: modelreg.Registry) -> None:
     llama = "meta/llama-3.3-70b-instruct"
-    listed = runner.invoke(app, ["list", "--provider", "meta"])
-    assert listed.exit_code == 0 and "from $" in listed.output
+    listed = runner.invoke(app, ["list", "--provider", "meta"])  # not a terminal: tab-separated
+    assert listed.exit_code == 0
+    header, *lines = [line.split("\t") for line in listed.stdout.splitlines()]
+    row = dict(zip(header, next(line for line in lines if line[0] == llama), strict=True))
+    assert row["price from"] == registry.price_to_compare(llama).route and row["in $/1M"] != "-"
+    assert "price from: the cheapest platform's price" in listed.stderr  # the note says what it means
     shown = runner.invoke(app, ["show", llama])
     assert shown.exit_code == 0 and "from $" in shown.output and "the maker states none" in shown.output
     shown_json = json.loads(runner.invoke(app, ["show", llama, "--json"]).output)

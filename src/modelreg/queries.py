@@ -103,6 +103,19 @@ def cheapest_routes(routes: dict[str, dict[str, Any]]) -> dict[str, tuple[Decima
     return best
 
 
+def price_to_compare(
+    model_id: str, raw: dict[str, Any], cheapest_route: dict[str, tuple[Decimal, Decimal | None, str]]
+) -> PriceToCompare:
+    """A model's price to compare from its raw record: its maker's, else its cheapest active route's
+    (``cheapest_routes``), which then names the route."""
+    pricing = raw.get("pricing", {})
+    price_in = Decimal(pricing["input"]) if "input" in pricing else None
+    price_out = Decimal(pricing["output"]) if "output" in pricing else None
+    if price_in is None and price_out is None and model_id in cheapest_route:
+        return PriceToCompare(*cheapest_route[model_id])
+    return PriceToCompare(price_in, price_out, None)
+
+
 def build_facts(models: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]], today: dt.date) -> list[Facts]:
     """Flatten raw records into Facts (capabilities and platforms as sets, status as of ``today``, the
     price to compare)."""
@@ -113,13 +126,9 @@ def build_facts(models: dict[str, dict[str, Any]], routes: dict[str, dict[str, A
     iso = today.isoformat()
     rows = []
     for model_id, raw in models.items():
-        limits, pricing, lifecycle = raw.get("limits", {}), raw.get("pricing", {}), raw.get("lifecycle", {})
+        limits, lifecycle = raw.get("limits", {}), raw.get("lifecycle", {})
         status = status_on(lifecycle, iso)
-        price_in = Decimal(pricing["input"]) if "input" in pricing else None
-        price_out = Decimal(pricing["output"]) if "output" in pricing else None
-        price_route = None
-        if price_in is None and price_out is None and model_id in cheapest_route:
-            price_in, price_out, price_route = cheapest_route[model_id]
+        price_in, price_out, price_route = price_to_compare(model_id, raw, cheapest_route)
         rows.append(
             Facts(
                 id=model_id,

@@ -250,6 +250,30 @@ class Registry:
             _warn(self._going[found.model.id])
         return found
 
+    def explain_ids(self, name: str) -> Match:
+        """Like ``explain``, as ids only (no schema objects are made): the fast form, for faces that print
+        ids. ``route_id`` and ``region`` are "" when the name is not a platform's string."""
+        if self._store is not None:
+            self._follow_store()
+        target = self._names.get(name)
+        found = Match(target[0], target[1], target[2], "exact name") if target is not None else self._match(name)
+        if found is None:
+            raise ModelNotFoundError(name, self.suggest(name))
+        if found.model_id in self._going:
+            _warn(self._going[found.model_id])
+        return found
+
+    def record(self, kind: str, record_id: str) -> dict[str, Any]:
+        """One record as plain JSON data, fields at their defaults left out (the catalog's stored form):
+        ``kind`` is model, route, provider or platform. For faces that render it without schema objects;
+        do not change the dict."""
+        if self._store is not None:
+            self._follow_store()
+        records: dict[str, dict[str, Any]] = self._all()[_TABLES[kind]]
+        if record_id not in records:
+            raise ModelNotFoundError(record_id, self.suggest(record_id) if kind == "model" else [])
+        return records[record_id]
+
     def add_alias(self, alias: str, name: str) -> None:
         """Make ``alias`` (e.g. an Azure deployment name) mean whatever ``name`` means, for this registry."""
         validation.check_arguments("add_alias", alias=alias)
@@ -517,6 +541,12 @@ class Registry:
             self._follow_store()
         if model_id is None:
             return [self.route(rid) for rid in self._raw_routes]
+        return [self.route(rid) for rid in self.route_ids(model_id)]
+
+    def route_ids(self, model_id: str) -> list[str]:
+        """The ids of the routes serving ``model_id``, best priority first (``routes``, as ids only)."""
+        if self._store is not None:
+            self._follow_store()
         if self._routes_by_model is None:
             by_model: dict[str, list[str]] = defaultdict(list)
             for rid, raw in self._raw_routes.items():
@@ -524,8 +554,9 @@ class Registry:
             self._routes_by_model = dict(by_model)
         if model_id not in self._raw_models:
             raise ModelNotFoundError(model_id, self.suggest(model_id))
-        routes = [self.route(rid) for rid in self._routes_by_model.get(model_id, ())]
-        return sorted(routes, key=lambda r: (r.priority, r.platform))
+        routes = self._raw_routes
+        ids = self._routes_by_model.get(model_id, ())
+        return sorted(ids, key=lambda rid: (routes[rid].get("priority", 10), routes[rid]["platform"]))
 
     # -- requests -----------------------------------------------------------------------------------------
 
@@ -798,9 +829,13 @@ class Registry:
         """The price ``name``'s model is compared, filtered and sorted by (USD per 1M tokens): its maker's,
         else "from" its cheapest active route (``route`` names it, ``is_from`` is true); both None when
         nothing prices it."""
-        model_id = name if name in self._facts_by_id else self._lookup(name).model.id
-        row = self.facts_of(model_id)
-        return queries.PriceToCompare(row.input_price, row.output_price, row.price_route)
+        model_id = name if name in self._raw_models else self._lookup(name).model.id
+        if self._facts is not None:
+            row = self._facts_by_id[model_id]
+            return queries.PriceToCompare(row.input_price, row.output_price, row.price_route)
+        # one model: its own routes, not facts for the whole catalog (`show` asks for one)
+        routes = {rid: self._raw_routes[rid] for rid in self.route_ids(model_id)}
+        return queries.price_to_compare(model_id, self._raw_models[model_id], queries.cheapest_routes(routes))
 
     def find(self, *, sort: str = "id", **conditions: Any) -> list[Model]:
         """Models matching every condition, best first: ``required``/``optional``/``excluded`` capabilities,

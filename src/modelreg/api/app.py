@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from modelreg.api import problems
+from modelreg.api import docs, problems
 from modelreg.api.metrics import Metrics
 from modelreg.api.middleware import ServiceLayer
 from modelreg.api.routes import discovery, health, models, records, routes
@@ -24,6 +24,8 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         title="modelreg",
         version="0.1.0",
         summary="The single source of truth for LLMs: providers, platforms, models, routes, prices, lifecycle.",
+        docs_url=None,  # FastAPI's pages load their assets from a CDN: docs.install serves pages that need none
+        redoc_url=None,
     )
     app.state.registry = registry
     app.state.settings = settings or ApiSettings.from_env()
@@ -32,6 +34,7 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
     for router in (records.providers, records.platforms, models.router, routes.router, discovery.router):
         app.include_router(router, prefix=PREFIX, responses=problems.RESPONSES)
     app.include_router(health.router)
+    docs.install(app)
 
     settings = app.state.settings
     app.add_middleware(

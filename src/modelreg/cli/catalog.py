@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from modelreg.cli.common import JsonOption, catalog_app, fail, out, print_json, registry
-from modelreg.errors import ModelregError
+from modelreg.cli import output
+from modelreg.cli.common import JsonOption, catalog_app, print_json, registry
+from modelreg.errors import CatalogError
 
 UpstreamOption = Annotated[
     Path | None,
@@ -33,28 +35,35 @@ def catalog_build(
     from modelreg.catalog import build
 
     upstream_dir = upstream or build.default_upstream_dir()
-    try:
-        with out().status("building the catalog…") as status:
-            progress = status.update
-            if check:
-                stale = build.check(upstream_dir, progress=progress)
-            else:
-                result = build.build(upstream_dir, progress=progress)
-    except ModelregError as error:
-        raise fail(error) from None
+    with _progress("building the catalog…") as progress:
+        if check:
+            stale = build.check(upstream_dir, progress=progress)
+        else:
+            result = build.build(upstream_dir, progress=progress)
     if check:
         if stale:
-            out().print(f"[red]the catalog is stale:[/red] {len(stale)} file(s) differ: {', '.join(stale[:10])}")
-            out().print("run `modelreg catalog build` and commit the result")
-            raise typer.Exit(code=1)
-        out().print("the catalog is fresh")
+            raise CatalogError(
+                f"the catalog is stale: {len(stale)} file(s) differ: {', '.join(stale[:10])}; "
+                "run `modelreg catalog build` and commit the result"
+            )
+        output.write("the catalog is fresh")
         return
     c = result.catalog
-    out().print(
+    output.write(
         f"{len(c.models)} models, {len(c.routes)} routes, {len(c.providers)} providers, "
         f"{len(c.platforms)} platforms, {len(c.conflicts)} conflicts; "
         f"{len(result.written)} file(s) written"
     )
+
+
+@contextmanager
+def _progress(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the build's current step at a terminal; silence in a pipe."""
+    if not output.to_terminal():
+        yield lambda _step: None
+        return
+    with output.console().status(first) as status:
+        yield status.update
 
 
 @catalog_app.command("check")
@@ -68,24 +77,22 @@ def catalog_audit(json_out: JsonOption = False) -> None:
     """List every invariant the bundled catalog breaks (cache read above input, a zero price one source
     states, vision without image input, a region billed apart in one tier only, …); exit 1 when any."""
     from modelreg.catalog import CATALOG_DIR, audit, index
+    from modelreg.catalog.rules import Rules
     from modelreg.sync.evidence import MergeRules
 
-    try:
-        records = index.load_index(CATALOG_DIR / index.RECORDS_FILE)
-        violations = audit.audit(records, MergeRules.load(CATALOG_DIR / "merge.yaml"))
-    except ModelregError as error:
-        raise fail(error) from None
+    records = index.load_index(CATALOG_DIR / index.RECORDS_FILE)
+    variants = Rules.load(CATALOG_DIR / "rules.yaml").variants()
+    violations = audit.audit(records, MergeRules.load(CATALOG_DIR / "merge.yaml", variants=variants))
     if json_out:
         print_json([{"subject": v.subject, "invariant": v.invariant, "detail": v.detail} for v in violations])
     elif violations:
-        table = Table(title=f"{len(violations)} invariant violations")
-        for column in ("subject", "invariant", "detail"):
-            table.add_column(column)
-        for v in violations:
-            table.add_row(v.subject, v.invariant, v.detail)
-        out().print(table)
+        output.table(
+            (output.Column("subject"), output.Column("invariant"), output.Column("detail")),
+            [(v.subject, v.invariant, v.detail) for v in violations],
+            title=f"{len(violations)} invariant violations",
+        )
     else:
-        out().print(f"no invariant violations in {len(records['models'])} models and {len(records['routes'])} routes")
+        output.write(f"no invariant violations in {len(records['models'])} models and {len(records['routes'])} routes")
     if violations:
         raise typer.Exit(code=1)
 
@@ -113,14 +120,29 @@ def catalog_conflicts(
     if json_out:
         print_json([c.model_dump(mode="json", exclude_none=True) for c in conflicts])
         return
-    table = Table(title=f"{len(conflicts)} conflicts")
-    for column in ("subject", "field", "values", "kept", "rule"):
-        table.add_column(column)
-    for c in conflicts:
-        values = "\n".join(f"{source}: {value}" for source, value in c.values.items())
-        kept = c.chosen or "(none: unknown)"
-        table.add_row(c.subject, c.field, values, kept, c.rule + (f"\n{c.reason}" if c.reason else ""))
-    out().print(table)
+    output.table(
+        CONFLICT_COLUMNS,
+        [
+            (
+                c.subject,
+                c.field,
+                [f"{source}: {value}" for source, value in c.values.items()],
+                c.chosen or "(none: unknown)",
+                c.rule + (f": {c.reason}" if c.reason else ""),
+            )
+            for c in conflicts
+        ],
+        title=f"{len(conflicts)} conflicts",
+    )
+
+
+CONFLICT_COLUMNS = (
+    output.Column("subject"),
+    output.Column("field"),
+    output.Column("values", "\n".join),  # one source per line at a terminal; "a: 1, b: 2" in a pipe
+    output.Column("kept"),
+    output.Column("rule"),
+)
 
 
 @catalog_app.command("stats")
@@ -144,28 +166,26 @@ def catalog_stats(
     if json_out:
         print_json(stats)
         return
-    table = Table(title="catalog")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for key in ("models", "routes", "providers", "platforms", "families", "names", "conflicts"):
-        table.add_row(key, str(stats[key]))
-    out().print(table)
-    per_platform = Table(title="routes per platform")
-    per_platform.add_column("platform")
-    per_platform.add_column("routes", justify="right")
-    for platform, count in stats["routes_per_platform"].items():
-        per_platform.add_row(platform, str(count))
-    out().print(per_platform)
+    counts = ("models", "routes", "providers", "platforms", "families", "names", "conflicts")
+    output.table(
+        (output.Column("what"), output.Column("count", justify="right")),
+        [(key, stats[key]) for key in counts],
+        title="catalog",
+    )
+    if not output.to_terminal():
+        output.write("")
+    output.table(
+        (output.Column("platform"), output.Column("routes", justify="right")),
+        list(stats["routes_per_platform"].items()),
+        title="routes per platform",
+    )
 
 
 def _agreement_stats(upstream: Path | None, json_out: bool) -> None:
     from modelreg.catalog import build
     from modelreg.catalog.report import agreement, count_by_rule
 
-    try:
-        catalog = build.compile_catalog(upstream or build.default_upstream_dir())
-    except ModelregError as error:
-        raise fail(error) from None
+    catalog = build.compile_catalog(upstream or build.default_upstream_dir())
     numbers = {
         "conflicts": len(catalog.conflicts),
         "conflicts_by_rule": count_by_rule(catalog.conflicts),
@@ -176,24 +196,25 @@ def _agreement_stats(upstream: Path | None, json_out: bool) -> None:
     if json_out:
         print_json(numbers)
         return
-    table = Table(title=f"{numbers['conflicts']} conflicts by rule")
-    table.add_column("rule")
-    table.add_column("conflicts", justify="right")
-    for rule_name, count in numbers["conflicts_by_rule"].items():
-        table.add_row(rule_name, str(count))
-    out().print(table)
-    pairs = Table(title="prices two sources both state")
-    for column in ("sources", "agree", "differ"):
-        pairs.add_column(column, justify="left" if column == "sources" else "right")
-    for names, counts in numbers["pairs"].items():
-        pairs.add_row(names, str(counts["agree"]), str(counts["differ"]))
-    out().print(pairs)
+    count = output.Column("conflicts", justify="right")
+    output.table(
+        (output.Column("rule"), count),
+        list(numbers["conflicts_by_rule"].items()),
+        title=f"{numbers['conflicts']} conflicts by rule",
+    )
+    if not output.to_terminal():
+        output.write("")
+    output.table(
+        (output.Column("sources"), output.Column("agree", justify="right"), output.Column("differ", justify="right")),
+        [(names, counts["agree"], counts["differ"]) for names, counts in numbers["pairs"].items()],
+        title="prices two sources both state",
+    )
     three = numbers["three_way"]
     odd = ", ".join(f"{source} {n}" for source, n in sorted(three["odd_one_out"].items(), key=lambda kv: -kv[1]))
-    out().print(
-        f"{three['fields']} prices all three state: {three['all_agree']} agree, {three['all_differ']} all differ; "
-        f"odd one out: {odd or 'none'}"
-    )
     kept = ", ".join(f"{source} {n['kept']} of {n['stated']}" for source, n in numbers["kept"].items())
-    out().print(f"prices kept from each source (of the prices it states where two or more do): {kept}")
-    out().print(f"{numbers['priced_models']} of {numbers['models']} models have a maker price")
+    output.write(
+        f"{three['fields']} prices all three state: {three['all_agree']} agree, {three['all_differ']} all differ; "
+        f"odd one out: {odd or 'none'}\n"
+        f"prices kept from each source (of the prices it states where two or more do): {kept}\n"
+        f"{numbers['priced_models']} of {numbers['models']} models have a maker price"
+    )

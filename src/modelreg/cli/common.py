@@ -1,113 +1,138 @@
-"""What every command shares: the app, the console, JSON output, the registry, failing clearly."""
+"""What every typer command shares: the app, its option types, the models table, failing clearly.
+
+The app's group turns every ModelregError into one ``error:`` line on stderr with exit code 1, and every
+warning into one ``warning:`` line; its top-level help is ``cli.helptext``'s text. Help and usage errors are
+plain text (no rich panels): they read the same at a terminal and in a pipe, and need no rich import.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from typer.core import TyperGroup
 
-import modelreg
 from modelreg import format as fmt
+from modelreg.cli import answers, helptext, output
 from modelreg.errors import ModelregError
-from modelreg.schema import Capability, Model
+
+if TYPE_CHECKING:
+    from modelreg.schema import Model
+
+
+class Group(TyperGroup):
+    """The ``modelreg`` group: errors and warnings as single lines on stderr; ``cli.helptext``'s help."""
+
+    def invoke(self, ctx: Any) -> Any:
+        with output.plain_warnings():
+            try:
+                return super().invoke(ctx)
+            except ModelregError as error:
+                output.error(error)
+                raise typer.Exit(code=1) from None
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        formatter.write(helptext.text())
+
+
+class SubGroup(TyperGroup):
+    """A group of commands (``catalog``, ``store``, ``keys``): each listed with its whole first help line."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, (command.help or "").strip().splitlines()[0]) for name, command in self.commands.items()]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _version(value: bool) -> None:
+    if value:
+        answers.version()
+        raise typer.Exit()
+
 
 app = typer.Typer(
     name="modelreg",
-    help="The single source of truth for LLMs: what a model string means, what it can do, what it costs.",
+    cls=Group,
+    help=helptext.SUMMARY,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-catalog_app = typer.Typer(help="Build, check and inspect the bundled catalog.", no_args_is_help=True)
-app.add_typer(catalog_app, name="catalog")
-store_app = typer.Typer(help="The registry's own store: export, import, where it is.", no_args_is_help=True)
-app.add_typer(store_app, name="store")
-keys_app = typer.Typer(help="API keys for the service: create, list, revoke.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-CapabilityList = Annotated[
-    list[Capability] | None, typer.Option("--require", "-r", help="A capability the model must have (repeat).")
-]
-_console = Console()
+
+def _group(name: str, summary: str) -> typer.Typer:
+    group = typer.Typer(cls=SubGroup, help=summary, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+catalog_app = _group("catalog", "Build, check and inspect the bundled catalog.")
+store_app = _group("store", "The registry's own store: export, import, where it is.")
+keys_app = _group("keys", "API keys for the service: create, list, revoke.")
 
 
 @app.callback()
-def _setup() -> None:
-    """Each invocation gets a console sized to the terminal it runs in (COLUMNS is honoured)."""
-    global _console
-    _console = Console()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """The single source of truth for LLMs."""
 
 
-def out() -> Console:
-    """The console of this invocation."""
-    return _console
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CapabilityList = Annotated[
+    list[str] | None, typer.Option("--require", "-r", help="A capability the model must have (repeat).")
+]
+
+registry = answers.registry
+print_json = output.print_json
+
+MODEL_COLUMNS = (
+    output.Column("id"),
+    output.Column("context", fmt.tokens, "right"),
+    output.Column("max out", fmt.tokens, "right"),
+    *answers.PRICE_COLUMNS,
+    output.Column("price from"),  # "-": the maker's price; else the route the price is "from"
+    output.Column("status"),
+)
+FROM_NOTE = "price from: the cheapest platform's price, where the maker states none"
 
 
-def registry() -> modelreg.Registry:
-    return modelreg.default_registry()
-
-
-def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
-
-
-def model_table(models: list[Model], title: str) -> Table:
-    table = Table(title=title)
-    for column, justify in (
-        ("id", "left"),
-        ("context", "right"),
-        ("max out", "right"),
-        ("in $/1M", "right"),
-        ("out $/1M", "right"),
-        ("status", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    reg = registry()
-    for m in models:
-        price = reg.price_to_compare(m.id)  # the maker's, else "from" the cheapest route
-        mark = "from " if price.is_from and price.input is not None else ""
-        table.add_row(
-            m.id,
-            fmt.tokens(m.limits.context_window),
-            fmt.tokens(m.limits.max_output_tokens),
-            mark + fmt.usd(price.input),
-            (mark if price.output is not None else "") + fmt.usd(price.output),
-            m.lifecycle.status.value,
-        )
-    if any(reg.price_to_compare(m.id).is_from for m in models):
-        table.caption = "from: the cheapest platform's price, where the maker states none"
-    return table
-
-
-def price_json(price: Any) -> dict[str, Any]:
-    """A price to compare as JSON: USD per 1M as strings, and the route it is "from" (null: the maker's)."""
-    return {
-        "input": None if price.input is None else format(price.input, "f"),
-        "output": None if price.output is None else format(price.output, "f"),
-        "from_route": price.route,
-    }
+def model_row(model: Model, today: dt.date) -> tuple[Any, ...]:
+    """A model as a row under ``MODEL_COLUMNS``: the price is the one it is compared by (its maker's, else
+    "from" its cheapest route, which the row names)."""
+    price = registry().price_to_compare(model.id)
+    return (
+        model.id,
+        model.limits.context_window,
+        model.limits.max_output_tokens,
+        price.input,
+        price.output,
+        price.route,
+        model.lifecycle.status_on(today).value,
+    )
 
 
 def print_models(models: list[Model], json_out: bool) -> None:
+    """Models as a table (tab-separated in a pipe), or as JSON with ``json_out``; each with the price it is
+    compared by."""
+    reg = registry()
     if json_out:
-        reg = registry()
         print_json(
             [
                 {
                     **m.model_dump(mode="json", exclude_defaults=True),
-                    "price_to_compare": price_json(reg.price_to_compare(m.id)),
+                    "price_to_compare": answers.price_json(reg.price_to_compare(m.id)),
                 }
                 for m in models
             ]
         )
-    else:
-        out().print(model_table(models, f"{len(models)} models"))
-
-
-def fail(error: ModelregError) -> typer.Exit:
-    out().print(f"[red]error:[/red] {error}", highlight=False)
-    return typer.Exit(code=1)
+        return
+    today = dt.date.today()
+    rows = [model_row(m, today) for m in models]
+    notes = [FROM_NOTE] if any(row[5] for row in rows) else []
+    output.table(MODEL_COLUMNS, rows, title=f"{len(models)} models", notes=notes)

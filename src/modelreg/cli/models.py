@@ -1,44 +1,41 @@
-"""Reading commands: list, show, resolve, cost, find, compare, cheapest, deprecations."""
+"""Reading commands: list, show, resolve, cost, find, compare, cheapest, deprecations.
+
+``show``, ``resolve`` and ``cost`` print through ``cli.answers`` (the fast path prints the same way).
+Filters that name a provider, family, platform or capability match in any letter case; a name that is
+not known is an error with suggestions, never a silently empty table.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import difflib
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from modelreg import format as fmt
-from modelreg.cli.common import (
-    CapabilityList,
-    JsonOption,
-    app,
-    fail,
-    out,
-    price_json,
-    print_json,
-    print_models,
-    registry,
-)
-from modelreg.errors import ModelNotFoundError, ModelregError
-from modelreg.pricing import COST_PARTS
-from modelreg.queries import PriceToCompare
-from modelreg.schema import Capability, Model, Route
+from modelreg.cli import answers, output
+from modelreg.cli.common import CapabilityList, JsonOption, app, print_json, print_models, registry
+from modelreg.errors import ValidationError
 
 
 @app.command("list")
 def list_models(
     provider: Annotated[str | None, typer.Option(help="Only models of this provider, e.g. openai.")] = None,
     family: Annotated[str | None, typer.Option(help="Only models of this family, e.g. claude.")] = None,
-    capability: Annotated[
-        Capability | None, typer.Option(help="Only models with this capability, e.g. vision.")
-    ] = None,
+    capability: Annotated[str | None, typer.Option(help="Only models with this capability, e.g. vision.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """List models as a table: context window, output limit and prices per 1M tokens.
 
+    \b
     Example: modelreg list --provider anthropic --capability reasoning
     """
-    print_models(registry().models(provider=provider, family=family, capability=capability), json_out)
+    reg = registry()
+    provider = known("provider", provider, [p.id for p in reg.providers()])
+    family = known("family", family, reg.families())
+    capability = known("capability", capability, capabilities())
+    print_models(reg.models(provider=provider, family=family, capability=capability), json_out)
 
 
 @app.command()
@@ -48,25 +45,10 @@ def show(
 ) -> None:
     """Show everything known about one model: limits, prices per 1M tokens, lifecycle, routes, sources.
 
+    \b
     Example: modelreg show openai/gpt-4o     (also: gpt-4o, azure/gpt-4o, openrouter/openai/gpt-4o)
     """
-    reg = registry()
-    try:
-        model = reg.resolve(name)
-    except ModelNotFoundError as error:
-        raise fail(error) from None
-    routes = reg.routes(model.id)
-    price = reg.price_to_compare(model.id)
-    if json_out:
-        print_json(
-            {
-                **model.model_dump(mode="json"),
-                "price_to_compare": price_json(price),
-                "routes": [r.model_dump(mode="json") for r in routes],
-            }
-        )
-        return
-    _show_model(model, routes, price)
+    answers.show(name, json_out=json_out)
 
 
 @app.command()
@@ -77,32 +59,10 @@ def resolve(
 ) -> None:
     """Print the canonical id a name means (and the route, for a platform's string).
 
+    \b
     Example: modelreg resolve us.anthropic.claude-sonnet-4-5-20250929-v1:0 --explain
     """
-    try:
-        found = registry().explain(name)
-    except ModelNotFoundError as error:
-        raise fail(error) from None
-    route = found.route.id if found.route else None
-    if json_out:
-        print_json(
-            {
-                "name": name,
-                "model": found.model.id,
-                "route": route,
-                "region": found.region,
-                "rule": found.rule,
-                "fine_tuned": found.fine_tuned,
-            }
-        )
-        return
-    typer.echo(found.model.id)
-    if explain:
-        typer.echo(f"rule:   {found.rule}")
-        if route:
-            typer.echo(f"route:  {route}" + (f" (region {found.region})" if found.region else ""))
-        if found.fine_tuned:
-            typer.echo("note:   a fine-tuned model, priced as its base's fine-tunes")
+    answers.resolve(name, explain=explain, json_out=json_out)
 
 
 @app.command()
@@ -118,42 +78,25 @@ def cost(
 ) -> None:
     """Price one call exactly, in USD, by kind of token.
 
+    \b
     Example: modelreg cost claude-sonnet-4-5 --input 250000 --cached 100000 --output 2000
     """
-    try:
-        result = registry().cost(
-            model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cache_read_tokens=cached,
-            cache_write_tokens=cache_write,
-            reasoning_tokens=reasoning,
-            batch=batch,
-        )
-    except ModelregError as error:
-        raise fail(error) from None
-    parts = result.as_dict()
-    if json_out:
-        print_json(parts)
-        return
-    notes = [
-        f"prompt above {fmt.tokens(result.tier)}: long-context prices" if result.tier else "",
-        "batch discount applied" if batch else "",
-    ]
-    table = Table(title=result.model, caption="; ".join(n for n in notes if n) or None)
-    table.add_column("part")
-    table.add_column("USD", justify="right")
-    for part in COST_PARTS:
-        if getattr(result, part):
-            table.add_row(part.replace("_", " "), str(parts[part]))
-    table.add_row("[bold]total[/bold]", f"[bold]{parts['total']}[/bold]")
-    out().print(table)
+    answers.cost(
+        model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cache_read_tokens=cached,
+        cache_write_tokens=cache_write,
+        reasoning_tokens=reasoning,
+        batch=batch,
+        json_out=json_out,
+    )
 
 
 @app.command()
 def find(
     require: CapabilityList = None,
-    exclude: Annotated[list[Capability] | None, typer.Option(help="A capability the model must not have.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="A capability the model must not have.")] = None,
     provider: Annotated[str | None, typer.Option(help="Only this provider's models.")] = None,
     platform: Annotated[str | None, typer.Option(help="Only models served on this platform.")] = None,
     min_context: Annotated[int | None, typer.Option(help="Smallest context window, in tokens.")] = None,
@@ -166,22 +109,21 @@ def find(
 ) -> None:
     """Find models by capabilities, limits, price and where they are served.
 
+    \b
     Example: modelreg find -r vision -r tools --max-input-price 1 --min-context 128000 --sort input_price
     """
-    try:
-        models = registry().find(
-            required=[c.value for c in require or ()],
-            excluded=[c.value for c in exclude or ()],
-            provider=provider,
-            platform=platform,
-            min_context=min_context,
-            max_input_price=max_input_price,
-            max_output_price=max_output_price,
-            include_deprecated=include_deprecated,
-            sort=sort,
-        )[:limit]
-    except ModelregError as error:
-        raise fail(error) from None
+    reg = registry()
+    models = reg.find(
+        required=known_all("capability", require, capabilities()),
+        excluded=known_all("capability", exclude, capabilities()),
+        provider=known("provider", provider, [p.id for p in reg.providers()]),
+        platform=known("platform", platform, [p.id for p in reg.platforms()]),
+        min_context=min_context,
+        max_input_price=max_input_price,
+        max_output_price=max_output_price,
+        include_deprecated=include_deprecated,
+        sort=sort,
+    )[:limit]
     print_models(models, json_out)
 
 
@@ -192,60 +134,70 @@ def compare(
 ) -> None:
     """Compare models side by side: limits, prices per 1M tokens, capabilities, status.
 
+    \b
     Example: modelreg compare gpt-4o claude-sonnet-4-5 gemini-2.5-pro
     """
-    try:
-        models = registry().compare(names)
-    except ModelNotFoundError as error:
-        raise fail(error) from None
+    import datetime as dt
+
+    models = registry().compare(names)
     if json_out:
         print_json([m.model_dump(mode="json", exclude_defaults=True) for m in models])
         return
-    table = Table()
-    table.add_column("")
-    for m in models:
-        table.add_column(m.id)
+    today = dt.date.today()
     prices = [registry().price_to_compare(m.id) for m in models]  # the maker's, else "from" the cheapest route
-    rows = [
-        ("context", [fmt.tokens(m.limits.context_window) for m in models]),
-        ("max output", [fmt.tokens(m.limits.max_output_tokens) for m in models]),
-        ("input $/1M", [("from " if p.is_from else "") + fmt.usd(p.input) for p in prices]),
-        ("output $/1M", [("from " if p.is_from else "") + fmt.usd(p.output) for p in prices]),
-        ("cache read $/1M", [fmt.usd(m.pricing.cache_read) for m in models]),
-        ("status", [m.lifecycle.status.value for m in models]),
-        ("released", [m.lifecycle.release_date or "-" for m in models]),
+    rows: list[tuple[str, Callable[[Any], str], list[Any]]] = [
+        ("context", fmt.tokens, [m.limits.context_window for m in models]),
+        ("max output", fmt.tokens, [m.limits.max_output_tokens for m in models]),
+        ("input $/1M", fmt.usd, [p.input for p in prices]),
+        ("output $/1M", fmt.usd, [p.output for p in prices]),
+        ("price from", _text, [p.route for p in prices]),
+        ("cache read $/1M", fmt.usd, [m.pricing.cache_read for m in models]),
+        ("status", _text, [m.lifecycle.status_on(today).value for m in models]),
+        ("released", _text, [m.lifecycle.release_date for m in models]),
     ]
     every = sorted({c.value for m in models for c in m.capabilities})
-    rows += [(cap, ["yes" if m.has(cap) else "-" for m in models]) for cap in every]
-    for label, values in rows:
-        table.add_row(label, *values)
-    out().print(table)
+    rows += [(cap, _text, ["yes" if m.has(cap) else "no" for m in models]) for cap in every]
+    # one column per model: each row is one fact, read the way people read it only at a terminal
+    readable = output.to_terminal()
+    output.table(
+        [output.Column(""), *(output.Column(m.id) for m in models)],
+        [(label, *(human(v) if readable else v for v in values)) for label, human, values in rows],
+    )
+
+
+def _text(value: object) -> str:
+    return "-" if value is None else str(value)
 
 
 @app.command()
 def cheapest(
     prompt: Annotated[int, typer.Option("--input", min=0, help="Prompt tokens of the request.")],
-    output: Annotated[int, typer.Option("--output", min=0, help="Output tokens of the request.")] = 0,
+    output_tokens: Annotated[int, typer.Option("--output", min=0, help="Output tokens of the request.")] = 0,
     require: CapabilityList = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 10,
     json_out: JsonOption = False,
 ) -> None:
     """The cheapest ways to run one request, over makers' APIs and every platform, with the exact cost.
 
+    \b
     Example: modelreg cheapest --input 20000 --output 1000 -r tools -r vision
     """
-    quotes = registry().cheapest(prompt, output, required=[c.value for c in require or ()], limit=limit)
+    required = known_all("capability", require, capabilities())
+    quotes = registry().cheapest(prompt, output_tokens, required=required, limit=limit)
     if json_out:
         print_json(
             [{"model": q.model, "route": q.route, "platform": q.platform, "cost": q.cost.as_dict()} for q in quotes]
         )
         return
-    table = Table(title=f"cheapest for {fmt.tokens(prompt)} in / {fmt.tokens(output)} out")
-    for column in ("model", "where", "USD"):
-        table.add_column(column)
-    for q in quotes:
-        table.add_row(q.model, q.platform or "maker's API", format(q.cost.total.normalize(), "f"))
-    out().print(table)
+    output.table(
+        CHEAPEST_COLUMNS,
+        [(q.model, q.platform or "maker's API", q.cost.total) for q in quotes],
+        title=f"cheapest for {fmt.tokens(prompt)} in / {fmt.tokens(output_tokens)} out",
+    )
+
+
+CHEAPEST_COLUMNS = (output.Column("model"), output.Column("where"), output.Column("USD", justify="right"))
+DEPRECATION_COLUMNS = tuple(output.Column(h) for h in ("model", "deprecated", "retired", "replacement"))
 
 
 @app.command()
@@ -255,6 +207,7 @@ def deprecations(
 ) -> None:
     """List models going away (deprecated or retired) soon, with their replacements.
 
+    \b
     Example: modelreg deprecations --within 30d
     """
     days = _days(within)
@@ -262,12 +215,11 @@ def deprecations(
     if json_out:
         print_json([m._asdict() for m in going])
         return
-    table = Table(title=f"{len(going)} models going away within {days} days")
-    for column in ("model", "deprecated", "retired", "replacement"):
-        table.add_column(column)
-    for m in going:
-        table.add_row(m.model, m.deprecation_date or "-", m.retirement_date or "-", m.replacement or "-")
-    out().print(table)
+    output.table(
+        DEPRECATION_COLUMNS,
+        [(m.model, m.deprecation_date, m.retirement_date, m.replacement) for m in going],
+        title=f"{len(going)} models going away within {days} days",
+    )
 
 
 def _days(text: str) -> int:
@@ -278,80 +230,27 @@ def _days(text: str) -> int:
     return int(number) * (unit or 1)
 
 
-def _show_model(model: Model, routes: list[Route], price_to_compare: PriceToCompare) -> None:
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
-    facts.add_column()
-    lc, limits, price = model.lifecycle, model.limits, model.pricing
-    rows: list[tuple[str, str | None]] = [
-        ("id", model.id),
-        ("name", model.display_name or model.name),
-        ("provider", model.provider),
-        ("family", model.family),
-        ("aliases", ", ".join(model.aliases) or None),
-        ("context window", fmt.tokens(limits.context_window)),
-        ("max input", fmt.tokens(limits.max_input_tokens) if limits.max_input_tokens else None),
-        ("max output", fmt.tokens(limits.max_output_tokens)),
-        (
-            "price",
-            f"from {fmt.usd(price_to_compare.input)} in / {fmt.usd(price_to_compare.output)} out per 1M tokens "
-            f"({price_to_compare.route}; the maker states none)"
-            if price_to_compare.is_from
-            else None,
-        ),
-        ("input", f"{fmt.usd(price.input)} / 1M tokens" if price.input is not None else None),
-        ("output", f"{fmt.usd(price.output)} / 1M tokens" if price.output is not None else None),
-        ("cache read", f"{fmt.usd(price.cache_read)} / 1M tokens" if price.cache_read is not None else None),
-        (
-            "cache write",
-            f"{fmt.usd(price.cache_write)} / 1M tokens" if price.cache_write is not None else None,
-        ),
-        ("reasoning", f"{fmt.usd(price.reasoning)} / 1M tokens" if price.reasoning is not None else None),
-        (
-            "batch discount",
-            f"{price.batch_discount * 100:.0f}%" if price.batch_discount is not None else None,
-        ),
-        *(
-            (f"above {fmt.tokens(t.above_tokens)}", f"in {fmt.usd(t.input)} / out {fmt.usd(t.output)} per 1M")
-            for t in price.tiers
-        ),
-        (
-            "modalities",
-            f"{', '.join(m.value for m in model.modalities_in)} -> {', '.join(m.value for m in model.modalities_out)}",
-        ),
-        ("capabilities", ", ".join(c.value for c in model.capabilities) or None),
-        ("status", lc.status.value),
-        ("released", lc.release_date),
-        ("deprecated", lc.deprecation_date),
-        ("retired", lc.retirement_date),
-        ("replacement", lc.replacement),
-        ("knowledge cutoff", model.knowledge_cutoff),
-        (
-            "size",
-            f"{model.size_b}B{' (from the name)' if model.size_estimated else ''}" if model.size_b else None,
-        ),
-        ("open weights", {True: "yes", False: "no"}.get(model.open_weights)),  # type: ignore[arg-type]
-        (
-            "unsupported parameters",
-            ", ".join(k for k, v in model.parameters.items() if not v.supported) or None,
-        ),
-        ("sources", ", ".join(f"{s.source}:{s.key}" if s.key else s.source for s in model.sources)),
-    ]
-    for label, value in rows:
-        if value is not None:
-            facts.add_row(label, value)
-    out().print(facts)
-    if routes:
-        table = Table(title="routes", title_justify="left")
-        for column in ("platform", "model string", "in $/1M", "out $/1M", "regions", "priority"):
-            table.add_column(column)
-        for r in routes:
-            table.add_row(
-                r.platform,
-                r.model_string,
-                fmt.usd(r.pricing.input),
-                fmt.usd(r.pricing.output),
-                ", ".join(r.regions) or "-",
-                str(r.priority),
-            )
-        out().print(table)
+def capabilities() -> list[str]:
+    from modelreg.schema import Capability
+
+    return [c.value for c in Capability]
+
+
+def known(kind: str, typed: str | None, names: Iterable[str]) -> str | None:
+    """The known ``kind`` name ``typed`` means, in any letter case; a ValidationError with the closest
+    names when there is none (so a filter never answers an empty table for a typo)."""
+    if typed is None:
+        return None
+    by_key = {name.lower(): name for name in names}
+    found = by_key.get(typed.strip().lower())
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(typed.lower(), by_key, n=5, cutoff=0.6)
+    close += [key for key in by_key if typed.lower() in key and key not in close]
+    hint = f" Did you mean: {', '.join(by_key[key] for key in close[:5])}?" if close else ""
+    raise ValidationError(f"no {kind} named {typed!r}.{hint}")
+
+
+def known_all(kind: str, typed: Iterable[str] | None, names: Iterable[str]) -> list[str]:
+    names = list(names)
+    return [name for name in (known(kind, t, names) for t in typed or ()) if name is not None]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import modelreg
-from modelreg.cli.common import JsonOption, app, fail, keys_app, out, print_json
+from modelreg.cli import output
+from modelreg.cli.common import JsonOption, app, keys_app, print_json
 from modelreg.cli.store import store_registry
-from modelreg.errors import ModelregError
+
+SERVER_EXTRA = "pip install 'modelreg[server]'"
 
 
 @app.command()
@@ -21,21 +22,37 @@ def serve(
         str | None, typer.Option(help="The store: sqlite:///path or postgresql://… (default: the data-dir SQLite).")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (each a full registry).")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No access log (one line per request on stderr).")] = False,
 ) -> None:
     """Serve the registry over HTTP: the REST API under /api/registry, /docs, /healthz, /readyz, /metrics.
 
+    Each request is logged on stderr as one line (method, path, status, milliseconds) unless --quiet.
+
+    \b
     Example: modelreg serve --port 8000 --database-url postgresql://registry@db/registry
     """
     import os
 
-    import uvicorn
-
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn
+    except ImportError as missing:
+        output.error(f"serving needs the server extra ({missing.name} is not installed): {SERVER_EXTRA}")
+        raise typer.Exit(code=1) from None
     from modelreg.store import default_url
 
     os.environ["MODELREG_DATABASE_URL"] = database_url or os.environ.get("MODELREG_DATABASE_URL") or default_url()
     modelreg.load(database_url=os.environ["MODELREG_DATABASE_URL"])  # migrate once, before the workers start
-    out().print(f"modelreg registry on http://{host}:{port}/api/registry  (docs: http://{host}:{port}/docs)")
-    uvicorn.run("modelreg.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    output.write(f"modelreg registry on http://{host}:{port}/api/registry/models  (docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "modelreg.api.app:create_app" if quiet else "modelreg.api.launch:logged_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http="modelreg.api.launch:NoDelayProtocol",
+        log_level="warning",
+    )
 
 
 @keys_app.command("create")
@@ -47,15 +64,12 @@ def keys_create(
 ) -> None:
     """Create an API key; it is printed once, and only its hash is stored.
 
+    \b
     Example: modelreg keys create ci-bot --role editor
     """
     reg = store_registry()
     assert reg.store is not None
-    try:
-        key = reg.store.create_key(name, role)
-    except ModelregError as error:
-        raise fail(error) from None
-    typer.echo(key)
+    output.write(reg.store.create_key(name, role))
 
 
 @keys_app.command("list")
@@ -67,12 +81,11 @@ def keys_list(json_out: JsonOption = False) -> None:
     if json_out:
         print_json(listed)
         return
-    table = Table(title="API keys")
-    for column in ("name", "role", "created", "revoked"):
-        table.add_column(column)
-    for k in listed:
-        table.add_row(k["name"], k["role"], k["created_at"], "yes" if k["revoked"] else "")
-    out().print(table)
+    output.table(
+        tuple(output.Column(header) for header in ("name", "role", "created", "revoked")),
+        [(k["name"], k["role"], k["created_at"], bool(k["revoked"])) for k in listed],
+        title="API keys",
+    )
 
 
 @keys_app.command("revoke")
@@ -80,8 +93,5 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
     """Revoke an API key: requests with it get 401 from now on."""
     reg = store_registry()
     assert reg.store is not None
-    try:
-        reg.store.revoke_key(name)
-    except ModelregError as error:
-        raise fail(error) from None
-    out().print(f"revoked {name}")
+    reg.store.revoke_key(name)
+    output.write(f"revoked {name}")

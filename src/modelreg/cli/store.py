@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import modelreg
-from modelreg.cli.common import JsonOption, app, fail, out, print_json, store_app
-from modelreg.errors import ModelregError
+from modelreg.cli import output
+from modelreg.cli.common import JsonOption, app, print_json, store_app
 
 ActorOption = Annotated[
     str | None, typer.Option(help="Who makes the change, for the change log (default: $MODELREG_ACTOR or $USER).")
@@ -38,21 +37,24 @@ def history(
 ) -> None:
     """Show every stored change of one record: who, when, what, why.
 
+    \b
     Example: modelreg history openai/gpt-4o
     """
-    try:
-        changes = store_registry().history(kind, record_id)
-    except ModelregError as error:
-        raise fail(error) from None
+    changes = store_registry().history(kind, record_id)
     if json_out:
         print_json([c._asdict() for c in changes])
         return
-    table = Table(title=f"{len(changes)} changes of {kind} {record_id}")
-    for column in ("change", "when", "who", "what", "why"):
-        table.add_column(column)
-    for c in changes:
-        table.add_row(str(c.id), c.at.isoformat(timespec="seconds"), c.actor, c.action, c.message or "")
-    out().print(table)
+    output.table(
+        HISTORY_COLUMNS,
+        [(c.id, c.at.isoformat(timespec="seconds"), c.actor, c.action, c.message) for c in changes],
+        title=f"{len(changes)} changes of {kind} {record_id}",
+    )
+
+
+HISTORY_COLUMNS = (
+    output.Column("change", justify="right"),
+    *(output.Column(header) for header in ("when", "who", "what", "why")),
+)
 
 
 @app.command()
@@ -63,13 +65,11 @@ def revert(
 ) -> None:
     """Undo one change by writing a new one that restores what was there before it.
 
+    \b
     Example: modelreg revert 42 --message "wrong price"
     """
-    try:
-        change = store_registry().revert(change_id, actor=_actor(actor), message=message)
-    except ModelregError as error:
-        raise fail(error) from None
-    out().print(f"reverted change {change_id} as change {change.id} ({change.kind} {change.subject})")
+    change = store_registry().revert(change_id, actor=_actor(actor), message=message)
+    output.write(f"reverted change {change_id} as change {change.id} ({change.kind} {change.subject})")
 
 
 @store_app.command("export")
@@ -77,15 +77,12 @@ def store_export(file: Annotated[Path, typer.Argument(help="YAML file to write."
     """Write what the store adds, overrides, hides and re-prices, in the catalog's YAML shape."""
     from modelreg.catalog.yamlio import dumps
 
-    try:
-        document = store_registry().export_store()
-    except ModelregError as error:
-        raise fail(error) from None
+    document = store_registry().export_store()
     file.write_text(
         dumps(document, header="# modelreg store export: `modelreg store import` reads it back\n"), encoding="utf-8"
     )
     counts = {key: len(value) for key, value in document.items()}
-    out().print(f"wrote {file}: " + ", ".join(f"{n} {key}" for key, n in counts.items() if n))
+    output.write(f"wrote {file}: " + ", ".join(f"{n} {key}" for key, n in counts.items() if n))
 
 
 @store_app.command("import")
@@ -97,11 +94,8 @@ def store_import(
     """Apply a store export. Idempotent: importing the same file twice changes nothing the second time."""
     from modelreg.catalog.yamlio import load
 
-    try:
-        counts = store_registry().import_store(load(file) or {}, actor=_actor(actor), message=message)
-    except ModelregError as error:
-        raise fail(error) from None
-    out().print(", ".join(f"{n} {key}" for key, n in counts.items()))
+    counts = store_registry().import_store(load(file) or {}, actor=_actor(actor), message=message)
+    output.write(", ".join(f"{n} {key}" for key, n in counts.items()))
 
 
 @store_app.command("info")
@@ -113,4 +107,4 @@ def store_info(json_out: JsonOption = False) -> None:
     if json_out:
         print_json(info)
         return
-    out().print(f"store: {info['url']}\nchanges: {info['changes']}")
+    output.fields([("store", str(info["url"])), ("changes", str(info["changes"]))])

@@ -89,6 +89,10 @@ class Snapshot(NamedTuple):
     prices: dict[str, list[PriceRow]]
 
 
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for a PostgreSQL server to accept a connection."""
+
+
 def default_url() -> str:
     """$MODELREG_DATABASE_URL, else the SQLite file in the user's data folder (created on first write)."""
     from modelreg.settings import default_sqlite_path
@@ -112,10 +116,17 @@ class Store:
     def open(cls, url: str | None = None, *, migrate: bool = True) -> Store:
         """The store at ``url`` (a SQLAlchemy URL; default: ``default_url()``), migrated to the latest schema."""
         url = url or default_url()
-        engine = _engine(url)
-        store = cls(engine)
-        if migrate:
-            store.migrate()
+        scheme, found, _ = url.partition("://")
+        if not found or scheme.partition("+")[0] not in ("sqlite", "postgresql"):
+            shown = repr(scheme) if found else "a URL with no scheme"
+            raise StoreError(f"cannot use {shown} as the store: give sqlite:///path or postgresql://…")
+        try:
+            store = cls(_engine(url))
+            if migrate:
+                store.migrate()
+        except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:  # no driver, no server, no database
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(f"cannot open the store at {_safe(url)}: {' '.join(str(reason).split())}") from exc
         return store
 
     @property
@@ -547,4 +558,14 @@ def _engine(url: str) -> Engine:
             import psycopg  # noqa: F401
         except ImportError:
             raise StoreError("a PostgreSQL store needs psycopg: pip install 'modelreg[postgres]'") from None
-    return sa.create_engine(url, pool_pre_ping=True)
+    # a server that never answers must not hang a command: libpq's connect_timeout, unless the URL sets one
+    timeout = {} if "connect_timeout" in sa.engine.make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=timeout)
+
+
+def _safe(url: str) -> str:
+    """The URL to show in a message: its password hidden."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.partition("://")[0] + "://…"

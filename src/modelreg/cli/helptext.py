@@ -1,0 +1,81 @@
+"""``modelreg --help``: the commands by area, the output conventions and the exit codes.
+
+One text for both paths: the typer app's top-level help prints it (``common.Group``) and so does the
+fast path, without importing typer. Each summary is its command's first help line (a test holds them
+equal, so the two cannot drift apart).
+"""
+
+from __future__ import annotations
+
+SUMMARY = "The single source of truth for LLMs: what a model string means, what it can do, what it costs."
+
+COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Models",
+        (
+            (
+                "show",
+                "Show everything known about one model: limits, prices per 1M tokens, lifecycle, routes, sources.",
+            ),
+            ("resolve", "Print the canonical id a name means (and the route, for a platform's string)."),
+            ("cost", "Price one call exactly, in USD, by kind of token."),
+            ("list", "List models as a table: context window, output limit and prices per 1M tokens."),
+            ("find", "Find models by capabilities, limits, price and where they are served."),
+            ("compare", "Compare models side by side: limits, prices per 1M tokens, capabilities, status."),
+            (
+                "cheapest",
+                "The cheapest ways to run one request, over makers' APIs and every platform, with the exact cost.",
+            ),
+            ("deprecations", "List models going away (deprecated or retired) soon, with their replacements."),
+        ),
+    ),
+    (
+        "Your own data",
+        (
+            ("history", "Show every stored change of one record: who, when, what, why."),
+            ("revert", "Undo one change by writing a new one that restores what was there before it."),
+            ("store", "The registry's own store: export, import, where it is."),
+        ),
+    ),
+    (
+        "Service",
+        (
+            (
+                "serve",
+                "Serve the registry over HTTP: the REST API under /api/registry, /docs, /healthz, /readyz, /metrics.",
+            ),
+            ("keys", "API keys for the service: create, list, revoke."),
+        ),
+    ),
+    ("Catalog", (("catalog", "Build, check and inspect the bundled catalog."),)),
+)
+
+EXIT_CODES = (
+    ("0", "ok"),
+    ("1", "not found, invalid input or an unusable store: the reason is one `error:` line on stderr"),
+    ("2", "usage: an unknown command or option, a missing argument, a bad value"),
+)
+
+
+def text() -> str:
+    """The top-level help, without a trailing newline."""
+    width = max(len(name) for _, commands in COMMANDS for name, _ in commands) + 2
+    lines = ["Usage: modelreg [OPTIONS] COMMAND [ARGS]...", "", f"  {SUMMARY}", ""]
+    for area, commands in COMMANDS:
+        lines.append(f"{area}:")
+        lines += [f"  {name.ljust(width)}{summary}" for name, summary in commands]
+        lines.append("")
+    lines += [
+        "Options:",
+        f"  {'--version'.ljust(width)}Print the version and exit.",
+        f"  {'--help'.ljust(width)}Show this message and exit.",
+        "",
+        "Output: a table at a terminal; tab-separated values under a header line in a pipe or a file;",
+        "  --json for every field. Errors and warnings go to stderr, one line each.",
+        "",
+        "Exit codes:",
+        *(f"  {code}  {meaning}" for code, meaning in EXIT_CODES),
+        "",
+        "Run `modelreg COMMAND --help` for a command's options and an example.",
+    ]
+    return "\n".join(lines)
