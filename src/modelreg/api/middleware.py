@@ -5,6 +5,9 @@ Every GET answer under the API is a function of the registry's state (and of the
 so a 200 answer is kept, keyed by (state, day, path, query), and sent again without routing or rendering
 until the state moves. Only open reads are cached: with MODELREG_REQUIRE_READ_KEY every request goes
 through the app's authentication.
+
+ETags: a single record's answer carries the record's own ETag (its version, set by the handler); every
+other GET answer the registry-wide state. ``If-None-Match`` naming the ETag an answer would carry is 304.
 """
 
 from __future__ import annotations
@@ -50,13 +53,13 @@ class CachingAndMetrics:
         method = scope["method"]
         etag = None
         key = None
+        wanted = None
         if method in ("GET", "HEAD") and scope["path"].startswith(self.prefix):
             state = self.registry.state()
             etag = f'"{state}"'.encode()
             wanted = _header(scope, b"if-none-match")
-            if wanted is not None and etag in [t.strip().removeprefix(b"W/") for t in wanted.split(b",")]:
-                await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
-                await send({"type": "http.response.body", "body": b""})
+            if _matches(wanted, etag):
+                await _not_modified(send, etag)
                 self.metrics.observe(method, "not-modified", 304, time.perf_counter() - started)
                 return
             if self.cache_answers and method == "GET":
@@ -67,6 +70,10 @@ class CachingAndMetrics:
                 kept = self.answers.get(key)
                 if kept is not None:
                     route, kept_headers, body = kept
+                    if _matches(wanted, _etag_of(kept_headers)):
+                        await _not_modified(send, _etag_of(kept_headers))
+                        self.metrics.observe(method, "not-modified", 304, time.perf_counter() - started)
+                        return
                     await send({"type": "http.response.start", "status": 200, "headers": kept_headers})
                     await send({"type": "http.response.body", "body": body})
                     self.metrics.observe(method, route, 200, time.perf_counter() - started)
@@ -74,18 +81,23 @@ class CachingAndMetrics:
         status = 500
         headers: list[Any] = []
         chunks: list[bytes] = []
+        unmodified = False
 
         async def sending(message: dict[str, Any]) -> None:
-            nonlocal status, headers
+            nonlocal status, headers, unmodified
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if etag is not None and status == 200:
-                    message["headers"] = [
-                        *message.get("headers", []),
-                        (b"etag", etag),
-                        (b"cache-control", self.cache_control),
-                    ]
+                    own = _etag_of(message.get("headers", []))  # a single record's ETag, set by its handler
+                    tag = [] if own else [(b"etag", etag)]
+                    message["headers"] = [*message.get("headers", []), *tag, (b"cache-control", self.cache_control)]
+                    if _matches(wanted, own):
+                        status, unmodified = 304, True
+                        await _not_modified(send, own)
+                        return
                 headers = message.get("headers", [])
+            elif unmodified:
+                return  # the body of an answer replaced by 304
             elif key is not None and status == 200:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and len(self.answers) < self.max_answers:
@@ -96,6 +108,23 @@ class CachingAndMetrics:
             await self.app(scope, receive, sending)
         finally:
             self.metrics.observe(method, _route(scope), status, time.perf_counter() - started)
+
+
+def _etag_of(headers: list[Any]) -> bytes | None:
+    return next((bytes(value) for name, value in headers if bytes(name).lower() == b"etag"), None)
+
+
+def _matches(wanted: bytes | None, etag: bytes | None) -> bool:
+    """Whether an If-None-Match header names ``etag`` (weak comparison, as RFC 9110 says for it)."""
+    if wanted is None or etag is None:
+        return False
+    tags = [t.strip().removeprefix(b"W/") for t in wanted.split(b",")]
+    return etag.removeprefix(b"W/") in tags or b"*" in tags
+
+
+async def _not_modified(send: Any, etag: bytes | None) -> None:
+    await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)] if etag else []})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _route(scope: Scope) -> str:
