@@ -94,11 +94,14 @@ def store_import(
     actor: ActorOption = None,
     message: Annotated[str | None, typer.Option(help="Why, for the change log.")] = None,
 ) -> None:
-    """Apply a store export. Idempotent: importing the same file twice changes nothing the second time."""
-    from modelreg.catalog.yamlio import load
+    """Apply a store export in one transaction: all of it, or nothing when one item is wrong (each problem
+    is named by its place, id and field). Idempotent: importing the same file twice changes nothing the
+    second time."""
+    from modelreg.transfer import read_document
 
     try:
-        counts = store_registry().import_store(load(file) or {}, actor=_actor(actor), message=message)
+        document = read_document(file)
+        counts = store_registry().import_store(document or {}, actor=_actor(actor), message=message)
     except ModelregError as error:
         raise fail(error) from None
     out().print(", ".join(f"{n} {key}" for key, n in counts.items()))
@@ -107,9 +110,12 @@ def store_import(
 @store_app.command("info")
 def store_info(json_out: JsonOption = False) -> None:
     """Where the store is and how many changes it has seen."""
-    reg = store_registry()
-    assert reg.store is not None
-    info = {"url": reg.store.url, "changes": reg.store.counter()}
+    try:
+        reg = store_registry()
+        assert reg.store is not None
+        info = {"url": reg.store.url, "changes": reg.store.counter()}
+    except ModelregError as error:
+        raise fail(error) from None
     if json_out:
         print_json(info)
         return

@@ -75,6 +75,7 @@ class Store:
         database = engine.url.database if engine.dialect.name == "sqlite" else None
         self._file = database if database and database != ":memory:" else None
         self._identity: tuple[int, int] | None = None  # the SQLite file's (device, inode) when opened
+        self._file_writable = True  # whether the SQLite file could be written at the last write
 
     @classmethod
     def open(cls, url: str | None = None, *, migrate: bool = True, connect_timeout: float = DEFAULT_TIMEOUT) -> Store:
@@ -466,6 +467,13 @@ class Store:
                 f"the store's SQLite file {self._file} was {problem} while open: writes are refused (they would "
                 "be lost); restart modelreg to use the file there now"
             )
+        if self._file is not None and self._identity is not None:
+            writable = os.access(self._file, os.W_OK)
+            if writable and not self._file_writable:
+                self.engine.dispose()  # connections opened while the file was read-only stay read-only
+            self._file_writable = writable
+            if not writable:
+                raise StoreError(f"the store's SQLite file {self._file} is read-only: writes are refused")
         try:
             with self.engine.connect().execution_options(modelreg_write=True) as conn, conn.begin():
                 yield conn
@@ -480,6 +488,7 @@ class Store:
         if self._file is not None and self._identity is None and os.path.exists(self._file):
             st = os.stat(self._file)
             self._identity = (st.st_dev, st.st_ino)
+            self._file_writable = os.access(self._file, os.W_OK)
 
     def _file_problem(self) -> str | None:
         """Why the SQLite file opened can no longer take writes: "deleted", or "replaced" by another file."""
