@@ -469,8 +469,9 @@ class Store:
             )
         if self._file is not None and self._identity is not None:
             writable = os.access(self._file, os.W_OK)
-            if writable and not self._file_writable:
-                self.engine.dispose()  # connections opened while the file was read-only stay read-only
+            if writable and not self._file_writable:  # connections opened while it was read-only stay read-only
+                self.engine.dispose()
+                self._watch.reopen()
             self._file_writable = writable
             if not writable:
                 raise StoreError(f"the store's SQLite file {self._file} is read-only: writes are refused")

@@ -58,6 +58,13 @@ class Watch:
         with self._lock:
             self._drop()
 
+    def reopen(self) -> None:
+        """Drop the connection now and open a new one on the next call (SQLite shares one read-only mapping
+        of the WAL index among a process's connections while any of them holds it)."""
+        with self._lock:
+            self._drop()
+            self._retry_at = 0.0
+
     def _reconnect(self) -> bool:
         now = time.monotonic()
         if now >= self._retry_at:
