@@ -47,7 +47,7 @@ def apply(
                 continue  # the catalog no longer has it: nothing to override
             merged = merge(table[record_id], row.data)
         else:
-            merged = copy.deepcopy(row.data)
+            merged = row.data  # read fresh from the database for this snapshot: no one else holds it
         table[record_id] = _stamped(merged, row)
         touched.add((kind, record_id))
     for subject, rows in snapshot.prices.items():

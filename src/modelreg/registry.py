@@ -131,6 +131,7 @@ class Registry:
         self._seen = -1  # the store's change counter this view was built at
         self._versions: dict[tuple[str, str], int] = {}  # (kind, id) -> stored version
         self._timelines: dict[str, int] = {}  # subject -> version of its stored price timeline
+        self._snapshot: Snapshot | None = None  # the store's contents this view was built from
         self._frames = 0  # calls between the user and this object (1 for a view, reached through its registry)
         self._install(index, self._base_records)
         self._view: Registry = self  # what reads answer from: itself, or its store's latest view
@@ -219,6 +220,7 @@ class Registry:
             laid = overlay.apply(self._base_index, self._catalog_records(), snapshot, dt.date.today())
             view = Registry(*laid, rules_path=self._rules_path)
         view._seen = snapshot.counter
+        view._snapshot = snapshot
         view._versions = {key: row.version for key, row in snapshot.records.items()}
         view._timelines = snapshot.timelines
         view._user_aliases = self._user_aliases
@@ -821,10 +823,11 @@ class Registry:
         ValidationError names each bad item by its place, id and field). Idempotent: what already holds is
         left alone. Returns what it did, by count (``modelreg store import``)."""
         with self._writing() as (store, view):
-            counts = transfer.import_document(
-                store, view._all(), self._catalog_records(), document, actor=actor, message=message
-            )
-        return counts
+            assert view._snapshot is not None
+            plan = transfer.plan_import(view._snapshot, view._all(), self._catalog_records(), document)
+            if plan.writes or plan.prices:  # a ConflictError when the store moved on since the view was read
+                store.write_many(plan.writes, plan.prices, actor=actor, message=message)
+        return plan.counts
 
     def _writable(self) -> Store:
         if self._store is None:

@@ -9,11 +9,11 @@ plan is written with one bulk write (all or nothing). Idempotent: what already h
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from modelreg import yamlread
 from modelreg.editing import GUARDED, bounded, checked, validated
 from modelreg.errors import ValidationError
 from modelreg.overlay import KIND_KEYS, merge
@@ -24,6 +24,18 @@ if TYPE_CHECKING:
 SECTIONS = ("providers", "platforms", "models", "routes", "hidden", "prices")
 _DERIVED = ("sources", "price_history")  # written by the overlay, not by people: never exported
 MAX_PROBLEMS = 50  # listed in one error; the count says how many there were
+
+
+def export_text(document: dict[str, Any], *, json: bool = False) -> str:
+    """An export as the text of a file: YAML for people (the catalog's shape), or JSON when ``json`` (what
+    ``read_document`` reads fastest)."""
+    if json:
+        import json as json_module
+
+        return json_module.dumps(document, indent=1, ensure_ascii=False, default=str) + "\n"
+    from modelreg.catalog.yamlio import dumps
+
+    return dumps(document, header="# modelreg store export: `modelreg store import` reads it back\n")
 
 
 def export_document(store: Store, view: dict[str, Any]) -> dict[str, Any]:
@@ -52,50 +64,37 @@ def _portable(record: dict[str, Any], priced: bool) -> dict[str, Any]:
 
 
 def read_document(path: str | os.PathLike[str]) -> Any:
-    """The YAML document in the file at ``path``; a ValidationError that says what is wrong with the file
-    (a folder, not UTF-8, not YAML: with the line and column) otherwise."""
+    """The document in the file at ``path``: YAML (numbers read exactly, as Decimal), or JSON, read fastest;
+    a ValidationError that says what is wrong with the file otherwise (a folder, not UTF-8, not YAML: with
+    the line and column)."""
+    import json
+
     import yaml
 
     name = os.fspath(path)
     if os.path.isdir(name):
-        raise ValidationError(f"{name} is a folder, not a store export", [("file", "a folder")])
+        raise ValidationError(f"{name} is a folder, not a store export")
     try:
         with open(name, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        raise ValidationError(f"cannot read {name}: {exc.strerror}", [("file", str(exc.strerror))]) from None
+        raise ValidationError(f"cannot read {name}: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"{name} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})", [("file", "not UTF-8")]
-        ) from None
+        raise ValidationError(f"{name} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text, parse_float=Decimal, parse_constant=float)  # NaN stays a float to refuse
+        except json.JSONDecodeError:
+            pass  # YAML's own flow style, perhaps: the YAML reader says what is wrong
     try:
-        return yaml.load(text, Loader=_safe_loader())  # a SafeLoader: only plain data is built
+        return yamlread.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ValidationError(f"{name} is not valid YAML{where}: {problem}", [("file", f"not YAML{where}")]) from None
-
-
-@functools.cache
-def _safe_loader() -> type:
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        """Numbers stay exact (Decimal); .nan and .inf stay floats, for validation to name; dates stay text."""
-
-    def number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-        text = str(loader.construct_scalar(node)).replace("_", "")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return loader.construct_yaml_float(node)
-
-    Loader.add_constructor("tag:yaml.org,2002:float", number)
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: str(node.value))
-    return Loader
+        raise ValidationError(f"{name} is not valid YAML{where}: {problem}") from None
 
 
 class Plan(NamedTuple):
@@ -106,25 +105,10 @@ class Plan(NamedTuple):
     counts: dict[str, int]
 
 
-def import_document(
-    store: Store,
-    view: dict[str, Any],
-    catalog: dict[str, Any],
-    document: Any,
-    *,
-    actor: str,
-    message: str | None = None,
-) -> dict[str, int]:
-    """Bring a store export into ``store`` in one transaction, or refuse it whole (nothing written) with a
-    ValidationError naming every problem. Returns counts of created, updated, hidden, priced and unchanged."""
-    plan = plan_import(store.snapshot(), view, catalog, document)
-    if plan.writes or plan.prices:
-        store.write_many(plan.writes, plan.prices, actor=actor, message=message)
-    return plan.counts
-
-
 def plan_import(snapshot: Snapshot, view: dict[str, Any], catalog: dict[str, Any], document: Any) -> Plan:
-    """Check a whole store export against the view and the store, and plan its writes (linear time)."""
+    """Check a whole store export against a view and the store snapshot it was built from, and plan the
+    writes that bring it in (linear time). A ValidationError names every problem; then nothing is written.
+    The bulk write checks the versions again in its transaction."""
     from modelreg.store import Write
 
     if not isinstance(document, dict):

@@ -25,7 +25,7 @@ def write_many(
     stamp = now()
     if conn.dialect.name == "postgresql":  # nobody else writes records or prices until this commits
         conn.exec_driver_sql("LOCK TABLE modelreg_records, modelreg_timelines IN SHARE ROW EXCLUSIVE MODE")
-    stored = {(r.kind, r.id): row_of(r) for r in conn.execute(sa.select(records))}
+    stored = _rows_written(conn, writes)
     log: list[dict[str, Any]] = []
     inserts, updates, deletes = [], [], []
     for w in writes:
@@ -65,6 +65,19 @@ def write_many(
         conn.execute(sa.insert(changes), [{**change, "message": message} for change in log])
         bump_counter(conn)
     return len(log)
+
+
+def _rows_written(conn: Connection, writes: Sequence[Write]) -> dict[tuple[str, str], Row]:
+    """The stored rows of the records ``writes`` names (two scans: every key and version, then the rows)."""
+    wanted = {(w.kind, w.id) for w in writes}
+    present = [key for key in conn.execute(sa.select(records.c.kind, records.c.id)) if tuple(key) in wanted]
+    rows: dict[tuple[str, str], Row] = {}
+    for kind in {kind for kind, _ in present}:
+        ids = [record_id for k, record_id in present if k == kind]
+        for start in range(0, len(ids), 500):
+            query = sa.select(records).where(records.c.kind == kind, records.c.id.in_(ids[start : start + 500]))
+            rows.update({(r.kind, r.id): row_of(r) for r in conn.execute(query)})
+    return rows
 
 
 def append_prices(
