@@ -234,7 +234,7 @@ def test_a_price_change_changes_only_the_fields_it_names(writable: modelreg.Regi
 
 def test_an_update_cannot_change_prices_or_sources(writable: modelreg.Registry) -> None:
     served = writable.get("openai/gpt-4o").model_dump(mode="json", exclude_defaults=True)
-    for patch in ({"pricing": {"input": "0"}}, {"price_history": []}, {"sources": []}):
+    for patch in ({"pricing": {"input": "0"}}, {"price_history": [{"input": "1"}]}, {"sources": []}):
         with pytest.raises(modelreg.ValidationError) as info:
             writable.update("model", "openai/gpt-4o", patch, version=0, actor="a")
         assert info.value.errors[0][0] == next(iter(patch))

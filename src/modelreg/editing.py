@@ -170,10 +170,11 @@ def update(
         raise ModelNotFoundError(f"{kind}/{record_id}")
     if "id" in patch and patch["id"] != record_id:
         raise ValidationError("an update cannot change the id", [("id", "create a new record instead")])
-    before = validated(kind, existing)
-    data = validated(kind, merge(existing, dict(patch)))
+    merged = merge(existing, dict(patch))
+    data = validated(kind, merged)
     bounded(kind, data)
-    changed = {key: value for key, value in patch.items() if data.get(key) != before.get(key)}
+    before, after = _complete(kind, existing), _complete(kind, merged)
+    changed = {key: value for key, value in patch.items() if after.get(key) != before.get(key)}
     refused = [key for key in changed if key in GUARDED]
     if refused:
         raise ValidationError(
@@ -197,6 +198,13 @@ def update(
         added = validated(kind, merge(row.data, changed))
         store.put(kind, record_id, "add", added, version=version, actor=actor, action="update", message=message)
     return data
+
+
+def _complete(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of ``record``, defaults included: what a field means, however it was written (a client
+    sending back a whole record it read repeats defaults and nulls that the stored record leaves out)."""
+    dumped: dict[str, Any] = schema_type(kind).model_validate(dict(record)).model_dump(mode="json")
+    return dumped
 
 
 def delete(

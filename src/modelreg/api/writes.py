@@ -63,10 +63,10 @@ def _expected(reg: Registry, kind: str, record_id: str, tags: list[str] | None) 
     """The tag If-Match names for this record, None without a precondition; 412 when it names none."""
     if tags is None or "*" in tags:
         return None
-    catalog = reg.etag(kind, record_id).catalog  # 404 first for a record that does not exist
+    _, current = reg.tagged(kind, record_id)  # 404 first, for a record that does not exist
     for text in tags:
         tag = RecordTag.parse(text)
-        if tag is not None and tag.kind == kind and tag.catalog == catalog:
+        if tag is not None and tag.kind == kind and tag.catalog == current.catalog:
             return tag
     raise precondition_failed(reg, kind, record_id)
 

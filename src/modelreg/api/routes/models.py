@@ -97,6 +97,7 @@ async def model_routes(model_id: str, reg: RegistryDep, _: Reader) -> dict[str, 
 def change_pricing(
     model_id: str, change: PriceChange, reg: RegistryDep, actor: Editor, tags: IfMatch, response: Response
 ) -> Any:
+    reg.get(model_id)  # a model's, not a route's (routes are priced through the library)
     named = change.model_dump(mode="json", exclude_unset=True, exclude={"effective_from", "effective_until"})
     starts = change.effective_from or dt.date.today()
     writes.price_write(
