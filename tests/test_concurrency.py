@@ -8,13 +8,14 @@ import datetime as dt
 import itertools
 import threading
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 import modelreg
 from modelreg.store import Store
-from tests.helpers import API, editor_key, two_instances
+from tests.helpers import API, editor_key, serve_process, two_instances
 
 MODEL = "openai/gpt-4o"
 
@@ -66,6 +67,43 @@ def test_read_modify_write_with_if_match_loses_no_update(database_url: str) -> N
             history = http.get(f"{one.url}{API}/history/model/{MODEL}").json()["items"]
         assert len(history) == writers * each
         assert sum(refused) > 0  # the writers really raced, and each stale read was refused with 412
+
+
+def test_two_server_processes_lose_no_update(database_url: str, tmp_path: Path) -> None:
+    """The same read-modify-write race, against two `modelreg serve` processes: no shared memory, no GIL."""
+    writers, each = 8, 3
+    store = Store.open(database_url)
+    headers = {"Authorization": f"Bearer {store.create_key('editor', 'editor')}"}
+    store.close()
+    acked: list[int] = []
+    other: list[int] = []
+    with serve_process(database_url, tmp_path) as one, serve_process(database_url, tmp_path) as two:
+
+        def writer(n: int) -> None:
+            done = 0
+            with httpx.Client(headers=headers, timeout=60) as http:
+                for attempt in itertools.count():
+                    if done == each:
+                        break
+                    read, write = ((one, two), (two, one))[(n + attempt) % 2]
+                    got = http.get(f"{read}{API}/models/{MODEL}")
+                    count = int(got.json().get("description") or 0)
+                    put = http.patch(
+                        f"{write}{API}/models/{MODEL}",
+                        json={"description": str(count + 1)},
+                        headers={"If-Match": got.headers["etag"]},
+                    )
+                    if put.status_code == 200:
+                        done += 1
+                    elif put.status_code != 412:
+                        other.append(put.status_code)
+            acked.append(done)
+
+        _run([threading.Thread(target=writer, args=(n,)) for n in range(writers)])
+        assert other == []
+        for base in (one, two):
+            assert httpx.get(f"{base}{API}/models/{MODEL}").json()["description"] == str(sum(acked))
+    assert sum(acked) == writers * each
 
 
 def test_two_patches_naming_one_etag_exactly_one_wins(database_url: str) -> None:

@@ -21,7 +21,7 @@ from modelreg.api import create_app
 from modelreg.errors import StoreError
 from modelreg.store import Store
 from tests.conftest import PG_ADMIN_URL, Server, _postgres_or_skip
-from tests.helpers import API, editor_key, two_instances
+from tests.helpers import API, editor_key, serve_process, two_instances
 
 MODEL = "openai/gpt-4o"
 
@@ -99,12 +99,6 @@ def test_a_sqlite_file_deleted_or_replaced_under_the_service_refuses_writes(tmp_
     reg.store.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_a_read_only_sqlite_file_is_not_ready_and_takes_writes_again_once_writable(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
     url = f"sqlite:///{path}"
@@ -112,39 +106,25 @@ def test_a_read_only_sqlite_file_is_not_ready_and_takes_writes_again_once_writab
     headers = {"Authorization": f"Bearer {store.create_key('editor', 'editor')}"}
     store.close()
     path.chmod(0o444)
-    port = _free_port()
-    serve = [str(Path(sys.executable).with_name("modelreg")), "serve", "--port", str(port), "--database-url", url]
+    wrapper: list[str] = []
     if os.geteuid() == 0:  # root writes read-only files: serve without the capability that allows it
-        serve = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *serve]
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
-    proc = subprocess.Popen(serve, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as http:
-            deadline = time.monotonic() + 60
-            while True:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                try:
-                    if http.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "the service did not start"
-                time.sleep(0.1)
-            ready = http.get("/readyz")
-            assert ready.status_code == 503 and ready.json()["store"]["writable"] is False
-            assert "read-only" in ready.json()["store"]["reason"]
-            refused = http.patch(f"{API}/models/{MODEL}", json={"description": "x"})
-            assert refused.status_code == 503 and "read-only" in refused.json()["detail"]
-            assert http.get(f"{API}/models/{MODEL}").status_code == 200  # reads go on
-            for made in tmp_path.glob("store.sqlite3*"):  # SQLite gave its -wal and -shm files the same mode
-                made.chmod(0o644)
-            again = http.get("/readyz")
-            assert again.status_code == 200, again.text
-            written = http.patch(f"{API}/models/{MODEL}", json={"description": "x"})
-            assert written.status_code == 200 and written.json()["description"] == "x", written.text
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        wrapper = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    with (
+        serve_process(url, tmp_path, wrapper=wrapper) as base,
+        httpx.Client(base_url=base, headers=headers, timeout=30) as http,
+    ):
+        ready = http.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["store"]["writable"] is False
+        assert "read-only" in ready.json()["store"]["reason"]
+        refused = http.patch(f"{API}/models/{MODEL}", json={"description": "x"})
+        assert refused.status_code == 503 and "read-only" in refused.json()["detail"]
+        assert http.get(f"{API}/models/{MODEL}").status_code == 200  # reads go on
+        for made in tmp_path.glob("store.sqlite3*"):  # SQLite gave its -wal and -shm files the same mode
+            made.chmod(0o644)
+        again = http.get("/readyz")
+        assert again.status_code == 200, again.text
+        written = http.patch(f"{API}/models/{MODEL}", json={"description": "x"})
+        assert written.status_code == 200 and written.json()["description"] == "x", written.text
 
 
 @pytest.mark.parametrize(
