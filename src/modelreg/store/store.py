@@ -198,7 +198,9 @@ class Store:
                     read_only, allowed = conn.execute(
                         sa.text(
                             "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on', "
-                            "has_table_privilege('modelreg_records', 'INSERT, UPDATE, DELETE')"
+                            "has_table_privilege('modelreg_records', 'INSERT') "
+                            "AND has_table_privilege('modelreg_records', 'UPDATE') "
+                            "AND has_table_privilege('modelreg_prices', 'INSERT')"
                         )
                     ).one()
                     if read_only:
