@@ -173,7 +173,7 @@ def test_readyz_tells_the_engine_not_the_url(service: Service) -> None:
     assert reg.store is not None
     with httpx.Client(base_url=server.url) as http:
         ready = http.get("/readyz")
-    assert ready.json()["store"] == reg.store.engine.dialect.name
+    assert ready.json()["store"]["database"] == reg.store.engine.dialect.name
     url = reg.store.engine.url
     assert str(url.database) not in ready.text and "://" not in ready.text
 

@@ -212,3 +212,127 @@ def test_import_into_an_empty_store_reproduces_it(writable: modelreg.Registry, t
     assert other.cost("gpt-4o", input_tokens=10**6).total == writable.cost("gpt-4o", input_tokens=10**6).total
     again = other.import_store(document, actor="bob")
     assert again["created"] == again["updated"] == again["priced"] == 0
+
+
+def test_a_price_change_changes_only_the_fields_it_names(writable: modelreg.Registry) -> None:
+    before = writable.get("openai/gpt-4o").pricing
+    assert before.cache_read == Decimal("1.25") and before.batch_discount == Decimal("0.5")
+    changed = writable.set_price("openai/gpt-4o", {"input": "2"}, effective_from=dt.date(2020, 1, 1), actor="a")
+    assert changed.input == Decimal(2) and changed.output == before.output
+    assert changed.cache_read == before.cache_read and changed.batch_discount == before.batch_discount
+    cached = writable.cost("gpt-4o", input_tokens=1_000_000, cache_read_tokens=1_000_000).total
+    assert cached == Decimal("1.25")  # every input token was a cache read: billed at the cache price kept
+    cleared = writable.set_price("openai/gpt-4o", {"cache_read": None}, effective_from=dt.date(2020, 2, 1), actor="a")
+    assert cleared.cache_read is None and cleared.input == Decimal(2)
+    schema_object = modelreg.Pricing(output="9")  # a schema object names the fields it sets
+    assert writable.set_price("openai/gpt-4o", schema_object, effective_from=dt.date(2020, 3, 1), actor="a").input == 2
+    with pytest.raises(modelreg.ValidationError, match="at least one price"):
+        writable.set_price("openai/gpt-4o", {}, effective_from=dt.date(2021, 1, 1), actor="a")
+    for bad in ("1e1000000000", "1000000", "NaN", "-1", "0.0000000000001"):
+        with pytest.raises(modelreg.ValidationError) as info:
+            writable.set_price("openai/gpt-4o", {"input": bad}, effective_from=dt.date(2021, 1, 1), actor="a")
+        assert info.value.errors[0][0] == "input"
+    with pytest.raises(modelreg.ValidationError):
+        writable.set_price("openai/gpt-4o", {"inptu": "1"}, effective_from=dt.date(2021, 1, 1), actor="a")
+    assert len(writable.history("model", "openai/gpt-4o")) == 3  # the refused changes wrote nothing
+    assert writable.cost("gpt-4o", input_tokens=1000).total == Decimal("0.002")
+
+
+def test_an_update_cannot_change_prices_or_sources(writable: modelreg.Registry) -> None:
+    served = writable.get("openai/gpt-4o").model_dump(mode="json", exclude_defaults=True)
+    for patch in ({"pricing": {"input": "0"}}, {"price_history": [{"input": "1"}]}, {"sources": []}):
+        with pytest.raises(modelreg.ValidationError) as info:
+            writable.update("model", "openai/gpt-4o", patch, version=0, actor="a")
+        assert info.value.errors[0][0] == next(iter(patch))
+    # a client sending back what it read, with one field changed, is fine
+    updated = writable.update("model", "openai/gpt-4o", {**served, "description": "ours"}, version=0, actor="a")
+    assert updated.description == "ours" and updated.pricing == writable.get("openai/gpt-4o").pricing
+    assert writable.history("model", "openai/gpt-4o")[0].after["data"] == {"description": "ours"}  # type: ignore[index]
+
+
+def test_the_makers_own_route_follows_its_models_prices(writable: modelreg.Registry) -> None:
+    direct, azure = writable.route("openai/openai/gpt-4o"), writable.route("azure/openai/gpt-4o")
+    writable.set_price("openai/gpt-4o", {"input": "2"}, effective_from=dt.date(2020, 1, 1), actor="a")
+    assert writable.route("openai/openai/gpt-4o").pricing.input == Decimal(2) != direct.pricing.input
+    assert writable.route("openai/openai/gpt-4o").pricing.cache_read == direct.pricing.cache_read
+    assert writable.route("azure/openai/gpt-4o").pricing == azure.pricing  # another platform's own price
+    assert writable.cost("openai/openai/gpt-4o", input_tokens=10**6).total == Decimal(2)
+    assert writable.pricing("openai/openai/gpt-4o", at=dt.date(2019, 6, 1)).input == direct.pricing.input
+
+
+def test_a_price_change_can_name_the_timeline_version_it_read(writable: modelreg.Registry) -> None:
+    version = writable.price_version("openai/gpt-4o")
+    assert version == 0
+    writable.set_price("openai/gpt-4o", {"input": "2"}, effective_from=dt.date(2020, 1, 1), actor="a", version=0)
+    with pytest.raises(modelreg.ConflictError):
+        writable.set_price("openai/gpt-4o", {"input": "3"}, effective_from=dt.date(2020, 2, 1), actor="b", version=0)
+    assert writable.price_version("openai/gpt-4o") == 1 and writable.get("openai/gpt-4o").pricing.input == 2
+
+
+def test_reverting_prices_keeps_one_timeline(writable: modelreg.Registry) -> None:
+    first = writable.set_price("openai/gpt-4o", {"input": "2"}, effective_from=dt.date(2020, 1, 1), actor="a")
+    writable.set_price("openai/gpt-4o", {"input": "3"}, effective_from=dt.date(2020, 2, 1), actor="a")
+    earlier, later = [c.id for c in writable.history("model", "openai/gpt-4o")]
+    with pytest.raises(modelreg.ConflictError, match="no longer its latest"):
+        writable.revert(earlier, actor="b")  # a later price stands on it
+    writable.revert(later, actor="b")
+    assert writable.get("openai/gpt-4o").pricing.input == first.input
+    with pytest.raises(modelreg.ConflictError):
+        writable.revert(later, actor="b")  # already undone
+    assert writable.store is not None
+    rows = writable.store.snapshot().prices["openai/gpt-4o"]
+    assert [r.effective_until for r in rows] == [None]
+
+
+GOOD = [
+    {
+        "id": f"openai/imported-{n}",
+        "provider": "openai",
+        "name": f"imported-{n}",
+        "family": "gpt",
+        "capabilities": ["chat"],
+        "pricing": {"input": "1", "output": "2"},
+    }
+    for n in range(30)
+]
+
+
+def test_an_import_with_a_bad_record_at_the_end_writes_nothing(writable: modelreg.Registry) -> None:
+    bad = {**GOOD[0], "id": "openai/bad", "name": "bad", "limits": {"context_window": -5}}
+    document = {"models": [*GOOD, bad], "prices": [{"subject": "openai/gpt-4o", "effective_from": "2026-01-01"}]}
+    with pytest.raises(modelreg.ValidationError) as info:
+        writable.import_store(document, actor="bob")
+    fields = [field for field, _ in info.value.errors]
+    assert fields == ["models[30] (openai/bad).limits.context_window", "prices[0] (openai/gpt-4o).pricing"]
+    assert "nothing was written" in str(info.value).splitlines()[0]
+    assert writable.store is not None and writable.store.counter() == 0
+    assert "openai/imported-0" not in writable
+    counts = writable.import_store({"models": GOOD}, actor="bob")  # the good part alone goes in, in one write
+    assert counts["created"] == 30 and writable.store.counter() == 1 and "openai/imported-29" in writable
+    assert writable.import_store({"models": GOOD}, actor="bob")["unchanged"] == 30
+
+
+def test_import_problems_are_named_by_place_id_and_field(writable: modelreg.Registry) -> None:
+    document = {
+        "models": [GOOD[0], GOOD[0], {**GOOD[1], "pricing": {"input": "1e1000000000"}}, "a string"],
+        "routes": [{"id": "x/openai/nope", "platform": "x", "model": "openai/nope", "model_string": "nope"}],
+        "hidden": [{"kind": "model"}],
+        "prices": [
+            {"subject": "openai/gpt-4o", "effective_from": "2026-02-30", "pricing": {"input": "1"}},
+            {"subject": "openai/gpt-9", "effective_from": "2026-01-01", "pricing": {"input": "1"}},
+            {"subject": "openai/gpt-4o", "effective_from": "2026-01-01", "pricing": {"input": float("nan")}},
+        ],
+        "extras": [],
+    }
+    with pytest.raises(modelreg.ValidationError) as info:
+        writable.import_store(document, actor="bob")
+    said = dict(info.value.errors)
+    assert said["models[1] (openai/imported-0)"] == "listed twice"
+    assert said["models[2] (openai/imported-1).pricing.input"].startswith("must be at least 0 and below")
+    assert said["models[3]"] == "must be a mapping"
+    assert said["routes[0] (x/openai/nope).model"].startswith("no model 'openai/nope'")
+    assert "hidden[0]" in said and "extras" in said
+    assert said["prices[0] (openai/gpt-4o).effective_from"].startswith("not a real date")
+    assert said["prices[1] (openai/gpt-9).subject"] == "no such model or route"
+    assert "finite" in said["prices[2] (openai/gpt-4o).pricing.input"]
+    assert writable.store is not None and writable.store.counter() == 0

@@ -162,7 +162,7 @@ def load(
     if url is not None:
         from modelreg.store import Store
 
-        store = Store.open(url)
+        store = Store.open(url, connect_timeout=settings.database_timeout())
     registry = Registry.from_catalog(catalog_dir if catalog_dir is not None else settings.catalog_path(), store=store)
     alias_file = aliases if aliases is not None else settings.aliases_path()
     if alias_file is not None:

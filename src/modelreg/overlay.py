@@ -1,8 +1,9 @@
 """The registry's view = the bundled catalog ⊕ the store: pure functions over raw (JSON-shaped) records.
 
 A stored row adds a record, overrides fields of a catalog record (nested dicts merge, lists and values
-replace) or hides one; stored prices extend a record's price timeline. Each touched record gains a
-``sources`` entry saying the store changed it, who and when.
+replace) or hides one; stored prices extend a record's price timeline, and a maker's own route (priority 1)
+follows its model's timeline. Each touched record gains a ``sources`` entry saying the store changed it,
+who and when.
 """
 
 from __future__ import annotations
@@ -46,16 +47,30 @@ def apply(
                 continue  # the catalog no longer has it: nothing to override
             merged = merge(table[record_id], row.data)
         else:
-            merged = copy.deepcopy(row.data)
+            merged = row.data  # read fresh from the database for this snapshot: no one else holds it
         table[record_id] = _stamped(merged, row)
         touched.add((kind, record_id))
     for subject, rows in snapshot.prices.items():
         kind = "route" if subject in view["routes"] else "model"
         table = view[KIND_KEYS[kind]]
         if subject in table:
-            table[subject] = _priced(table[subject], rows, today)
+            table[subject] = _priced(table[subject], rows, today, history=kind == "model")
             touched.add((kind, subject))
+    repriced = {s for s in snapshot.prices if s in view["models"]}
+    if repriced:
+        routes = view["routes"]
+        for route_id, route in routes.items():
+            if route["model"] in repriced and follows_model(route) and route_id not in snapshot.prices:
+                model = view["models"][route["model"]]
+                routes[route_id] = {**route, "pricing": model["pricing"]}  # a route keeps no price history
+                touched.add(("route", route_id))
     return _reindex(index, view, touched, hidden), view
+
+
+def follows_model(route: dict[str, Any]) -> bool:
+    """Whether a route is billed at its model's prices: the maker's own API (priority 1). The compiled
+    index prices such routes at the model's price too."""
+    return bool(route.get("priority") == 1)
 
 
 def _stamped(record: dict[str, Any], row: Row) -> dict[str, Any]:
@@ -71,8 +86,9 @@ def _stamped(record: dict[str, Any], row: Row) -> dict[str, Any]:
     return {**record, "sources": [*record.get("sources", []), stamp]}
 
 
-def _priced(record: dict[str, Any], rows: list[PriceRow], today: dt.date) -> dict[str, Any]:
-    """The record with its price timeline: the catalog's price until the first stored one, then each in turn."""
+def _priced(record: dict[str, Any], rows: list[PriceRow], today: dt.date, *, history: bool) -> dict[str, Any]:
+    """The record with its price timeline: the catalog's price until the first stored one, then each in turn;
+    the price in force ``today`` is its ``pricing``, the others its ``price_history`` (models only)."""
     timeline = [dict(p) for p in record.get("price_history", [])]
     catalog = dict(record.get("pricing", {}))
     if catalog:
@@ -93,6 +109,8 @@ def _priced(record: dict[str, Any], rows: list[PriceRow], today: dt.date) -> dic
         ),
         timeline[-1],
     )
+    if not history:
+        return {**record, "pricing": current}
     return {**record, "pricing": current, "price_history": [p for p in timeline if p is not current]}
 
 

@@ -9,15 +9,16 @@ no pydantic at all; a ``Model`` is validated the first time it is asked for and 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from modelreg.catalog import CATALOG_PATH, index
-from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFoundError, ValidationError
+from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFoundError, ModelregError, ValidationError
 from modelreg.lazy import LazyModule
 from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
@@ -25,15 +26,17 @@ from modelreg.pricing import Cost, PriceTable
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
-    from modelreg import editing, queries, validation
+    from modelreg import editing, queries, transfer, validation
     from modelreg import params as params_module
+    from modelreg.catalog.rules import Rules
     from modelreg.params import Issue
     from modelreg.queries import Facts, Migration, PriceToCompare, Quote
     from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
-    from modelreg.store import Change, Store
+    from modelreg.store import Change, Snapshot, Store
 
 else:  # modules only some questions need load on first use: `import modelreg` and cost stay fast
     editing = LazyModule("modelreg.editing")
+    transfer = LazyModule("modelreg.transfer")
     queries = LazyModule("modelreg.queries")
     params_module = LazyModule("modelreg.params")
     validation = LazyModule("modelreg.validation")  # writes and wrong arguments only
@@ -56,6 +59,58 @@ class Resolution(NamedTuple):
     fine_tuned: bool = False
 
 
+class RecordTag(NamedTuple):
+    """The entity tag of one record: the catalog it comes from, its stored version, and the versions of the
+    price timelines it shows (a route that follows its model's prices shows the model's too). Its text,
+    ``catalog.kind.version[.prices…]``, is the record's HTTP ETag; ``parse`` reads it back."""
+
+    catalog: str
+    kind: str
+    version: int
+    prices: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        return ".".join([self.catalog, self.kind, str(self.version), *map(str, self.prices)])
+
+    @classmethod
+    def parse(cls, text: str) -> RecordTag | None:
+        """The tag ``text`` (an ETag's value, quotes and ``W/`` removed) names, or None if it names none."""
+        parts = text.split(".")
+        if len(parts) < 3 or not all(p.isdigit() for p in parts[2:]):
+            return None
+        return cls(parts[0], parts[1], int(parts[2]), tuple(int(p) for p in parts[3:]))
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _on_view(method: Callable[Concatenate[Registry, P], T]) -> Callable[Concatenate[Registry, P], T]:
+    """Run a read on one whole view: a registry following a store answers from the newest view it has built,
+    and every question the read asks inside is answered from that same view (its store is None)."""
+
+    @functools.wraps(method)
+    def reading(self: Registry, *args: P.args, **kwargs: P.kwargs) -> T:
+        return method(self if self._store is None else self._now(), *args, **kwargs)
+
+    return reading
+
+
+@functools.cache
+def _rules(path: str) -> Rules:
+    """The naming rules at ``path``, read once per process (every view's resolver shares them)."""
+    from pathlib import Path
+
+    from modelreg.catalog.rules import Rules
+
+    return Rules.load(Path(path))
+
+
+@functools.cache
+def _parameter_rules() -> params_module.ParameterRules:
+    return params_module.ParameterRules.load(os.path.join(CATALOG_PATH, "parameters.yaml"))
+
+
 class Registry:
     """The catalog in memory. Build one with ``modelreg.load()``."""
 
@@ -74,13 +129,21 @@ class Registry:
         self._base_index = index
         self._base_records = index if records is None else records
         self._rules_path = rules_path
-        self._params: params_module.ParameterRules | None = None
         self._store = store
-        self._seen = -1
-        self._versions: dict[tuple[str, str], int] = {}
+        self._seen = -1  # the store's change counter this view was built at
+        self._versions: dict[tuple[str, str], int] = {}  # (kind, id) -> stored version
+        self._timelines: dict[str, int] = {}  # subject -> version of its stored price timeline
+        self._snapshot: Snapshot | None = None  # the store's contents this view was built from
+        self._frames = 0  # calls between the user and this object (1 for a view, reached through its registry)
         self._install(index, self._base_records)
+        self._view: Registry = self  # what reads answer from: itself, or its store's latest view
         if store is not None:
-            self._follow_store(force=True)
+            import threading
+
+            self._refresh_lock = threading.Lock()
+            self._stale = True
+            self._retry_at = 0.0
+            self._refresh(wait=True)
 
     def _install(self, document: dict[str, Any], records: Records | Callable[[], Records]) -> None:
         """Serve this (index, records) pair: every cache starts empty."""
@@ -107,25 +170,67 @@ class Registry:
             lifecycles = self._lifecycles()
         self._going = _going_away(lifecycles, dt.date.today())
 
-    def _follow_store(self, *, force: bool = False) -> None:
-        """Lay the store over the catalog again when its change counter has moved (a cheap poll first)."""
-        store = self._store
-        if store is None or not (force or store.changed()):
-            return
-        if not force and store.counter() == self._seen:
-            return
-        snapshot = store.snapshot()
-        self._versions = {key: row.version for key, row in snapshot.records.items()}
-        if not snapshot.records and not snapshot.prices:  # nothing stored: serve the catalog as it is
-            self._install(self._base_index, self._base_records)
-            self._seen = snapshot.counter
-            return
-        base = self._catalog_records()
-        from modelreg import overlay
+    # -- following the store: one view, swapped whole ------------------------------------------------------------
 
-        view_index, view_records = overlay.apply(self._base_index, base, snapshot, dt.date.today())
-        self._install(view_index, view_records)
-        self._seen = snapshot.counter
+    def _now(self) -> Registry:
+        """The view reads answer from: the newest complete view of the catalog with the store laid over it.
+        A poll of a few microseconds (no query) says whether the store moved; then one thread builds the new
+        view off to the side while the others keep answering from the view they have. No lock on reads."""
+        store = self._store
+        if store is not None and (store.changed() or self._stale):
+            self._stale = True
+            self._refresh(wait=False)
+        return self._view
+
+    def _refresh(self, *, wait: bool) -> None:
+        """Read the store and publish a view built from it with one assignment. Refreshes run one at a time,
+        each reading the latest commit, so a published view is never older than the one before (ETags never
+        go backwards). ``wait``: wait for a refresh under way (a writer wants its own write visible) and raise
+        StoreError when the store fails; else give up at once, keep serving the current view, and try the
+        store again a second later."""
+        import time
+
+        assert self._store is not None
+        if not wait and time.monotonic() < self._retry_at:
+            return
+        if not self._refresh_lock.acquire(blocking=wait):
+            return  # another thread is refreshing
+        try:
+            self._stale = False  # a change noticed from now on needs another refresh
+            current = self._view
+            try:
+                if current is not self and self._store.counter() == current._seen:
+                    return
+                snapshot = self._store.snapshot()
+            except ModelregError:
+                self._stale, self._retry_at = True, time.monotonic() + 1.0
+                if wait:
+                    raise
+                return
+            self._view = self._view_of(snapshot, current)
+        finally:
+            self._refresh_lock.release()
+
+    def _view_of(self, snapshot: Snapshot, previous: Registry) -> Registry:
+        """A registry over the catalog with ``snapshot`` laid over it, built whole before anyone reads it;
+        the ``Model`` objects of records the snapshot did not change are carried over from ``previous``."""
+        if not snapshot.records and not snapshot.prices:  # nothing stored: the catalog as it is
+            view = Registry(self._base_index, self._catalog_records, rules_path=self._rules_path)
+        else:
+            from modelreg import overlay
+
+            laid = overlay.apply(self._base_index, self._catalog_records(), snapshot, dt.date.today())
+            view = Registry(*laid, rules_path=self._rules_path)
+        view._seen = snapshot.counter
+        view._snapshot = snapshot
+        view._versions = {key: row.version for key, row in snapshot.records.items()}
+        view._timelines = snapshot.timelines
+        view._user_aliases = self._user_aliases
+        view._frames = 1
+        if previous._records is not None and previous._models:
+            old, new = previous._records["models"], view._all()["models"]
+            view._models = {i: m for i, m in previous._models.items() if i in new and new[i] is old.get(i)}
+        return view
 
     @classmethod
     def from_catalog(cls, catalog_dir: str | os.PathLike[str], *, store: Store | None = None) -> Registry:
@@ -158,8 +263,6 @@ class Registry:
         return routes
 
     def _provider_table(self) -> dict[str, Provider]:
-        if self._store is not None:
-            self._follow_store()
         if self._providers is None:
             from modelreg.schema import Provider
 
@@ -167,8 +270,6 @@ class Registry:
         return self._providers
 
     def _platform_table(self) -> dict[str, Platform]:
-        if self._store is not None:
-            self._follow_store()
         if self._platforms is None:
             from modelreg.schema import Platform
 
@@ -180,7 +281,7 @@ class Registry:
     def get(self, model_id: str) -> Model:
         """The model whose canonical id is ``model_id`` (``provider/model``), exactly."""
         if self._store is not None:
-            self._follow_store()
+            return self._now().get(model_id)
         try:
             model = self._models.get(model_id)
         except TypeError:  # unhashable: not a name
@@ -201,7 +302,7 @@ class Registry:
         """The model ``name`` means: a canonical id, a model's name or alias, or any upstream key
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
         if self._store is not None:
-            self._follow_store()
+            return self._now().resolve(name)
         try:
             target = self._names.get(name)
         except TypeError:  # unhashable: not a name
@@ -210,19 +311,18 @@ class Registry:
         if model is None:
             model = self._lookup(name).model
         if model.id in self._going:
-            _warn(self._going[model.id])
+            _warn(self._going[model.id], 3 + self._frames)
         return model
 
+    @_on_view
     def lookup(self, name: str) -> Resolution:
         """Like ``resolve``, but also returns the route when ``name`` is a platform's string, and the rule."""
         found = self._lookup(name)
         if found.model.id in self._going:
-            _warn(self._going[found.model.id])
+            _warn(self._going[found.model.id], 4)  # the caller, above _on_view's frame
         return found
 
     def _lookup(self, name: str) -> Resolution:
-        if self._store is not None:
-            self._follow_store()
         target = self._names.get(name) if isinstance(name, str) else None
         if target is not None:
             model_id, route_id, region = target
@@ -243,37 +343,37 @@ class Registry:
             fine_tuned=match.fine_tuned,
         )
 
+    @_on_view
     def explain(self, name: str) -> Resolution:
         """How ``name`` resolves: the model, the route, and ``rule``, the rule that matched."""
         found = self._lookup(name)
         if found.model.id in self._going:
-            _warn(self._going[found.model.id])
+            _warn(self._going[found.model.id], 4)  # the caller, above _on_view's frame
         return found
 
+    @_on_view
     def explain_ids(self, name: str) -> Match:
         """Like ``explain``, as ids only (no schema objects are made): the fast form, for faces that print
         ids. ``route_id`` and ``region`` are "" when the name is not a platform's string."""
-        if self._store is not None:
-            self._follow_store()
         target = self._names.get(name)
         found = Match(target[0], target[1], target[2], "exact name") if target is not None else self._match(name)
         if found is None:
             raise ModelNotFoundError(name, self.suggest(name))
         if found.model_id in self._going:
-            _warn(self._going[found.model_id])
+            _warn(self._going[found.model_id], 4)  # the caller, above _on_view's frame
         return found
 
+    @_on_view
     def record(self, kind: str, record_id: str) -> dict[str, Any]:
         """One record as plain JSON data, fields at their defaults left out (the catalog's stored form):
         ``kind`` is model, route, provider or platform. For faces that render it without schema objects;
         do not change the dict."""
-        if self._store is not None:
-            self._follow_store()
         records: dict[str, dict[str, Any]] = self._all()[_TABLES[kind]]
         if record_id not in records:
             raise ModelNotFoundError(record_id, self.suggest(record_id) if kind == "model" else [])
         return records[record_id]
 
+    @_on_view
     def add_alias(self, alias: str, name: str) -> None:
         """Make ``alias`` (e.g. an Azure deployment name) mean whatever ``name`` means, for this registry."""
         validation.check_arguments("add_alias", alias=alias)
@@ -284,6 +384,7 @@ class Registry:
         self._matched.clear()  # a remembered miss (or price) may mean something now
         self._tables.clear()
 
+    @_on_view
     def add_aliases_from(self, path: str | os.PathLike[str]) -> None:
         """Add every ``alias: name`` pair of a YAML file; refuses the whole file if one name is unknown."""
         import yaml
@@ -315,18 +416,16 @@ class Registry:
         return True
 
     @property
+    @_on_view
     def resolver(self) -> Resolver:
         """The rule-based resolver, built on the first name that is not an exact hit."""
-        if self._resolver is None:
-            from pathlib import Path
-
-            from modelreg.catalog.rules import Rules
-
-            rules = Rules.load(Path(self._rules_path))
+        resolver = self._resolver
+        if resolver is None:
             route_ids = {target[1] for target in self._names.values() if target[1]}
-            self._resolver = Resolver(self._names, rules, route_ids)
-            self._resolver.user_aliases = self._user_aliases
-        return self._resolver
+            resolver = Resolver(self._names, _rules(os.fspath(self._rules_path)), route_ids)
+            resolver.user_aliases = self._user_aliases
+            self._resolver = resolver
+        return resolver
 
     # -- prices -----------------------------------------------------------------------------------------
 
@@ -359,7 +458,23 @@ class Registry:
         that day. ``Cost.unpriced`` names usage the model has no price of its own for.
         """
         if self._store is not None:
-            self._follow_store()
+            return self._now().cost(
+                model,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                cache_read_tokens=cache_read_tokens,
+                cache_write_tokens=cache_write_tokens,
+                reasoning_tokens=reasoning_tokens,
+                audio_input_tokens=audio_input_tokens,
+                audio_output_tokens=audio_output_tokens,
+                images=images,
+                requests=requests,
+                batch=batch,
+                at=at,
+                cache_write_1h_tokens=cache_write_1h_tokens,
+                image_output_tokens=image_output_tokens,
+                web_searches=web_searches,
+            )
         try:
             table = self._tables.get(model) if at is None else None
         except TypeError:  # unhashable: not a name
@@ -393,6 +508,7 @@ class Registry:
         cost = self.cost(model, **read.counts, batch=batch, at=at)
         return cost._replace(unread=read.unread) if read.unread else cost
 
+    @_on_view
     def pricing(self, model: str, *, at: dt.date | None = None) -> Pricing:
         """The prices ``model`` (any name) is billed at: its route's and region's when the name is a
         platform's string, the maker's otherwise; ``at`` picks the prices in force that day."""
@@ -448,7 +564,7 @@ class Registry:
             self._tables[model] = table
             return table
         if target[0] in self._going:
-            _warn(self._going[target[0]])
+            _warn(self._going[target[0]], 4 + self._frames)
         table = self._tables[model] = PriceTable.of(target[0], raw)
         return table
 
@@ -462,10 +578,9 @@ class Registry:
             return self._prices[route_id]
         return self._prices.get(model_id)
 
+    @_on_view
     def route(self, route_id: str) -> Route:
         """The route whose id is ``route_id`` (``platform/provider/model``)."""
-        if self._store is not None:
-            self._follow_store()
         try:
             route = self._routes.get(route_id)
         except TypeError:  # unhashable: not an id
@@ -483,6 +598,7 @@ class Registry:
             route = self._routes[route_id] = Route.model_validate(raw)
         return route
 
+    @_on_view
     def provider(self, provider_id: str) -> Provider:
         table = self._provider_table()
         if not isinstance(provider_id, str):
@@ -491,6 +607,7 @@ class Registry:
             raise ModelNotFoundError(provider_id, [p for p in table if provider_id.lower() in p][:5])
         return table[provider_id]
 
+    @_on_view
     def platform(self, platform_id: str) -> Platform:
         table = self._platform_table()
         if not isinstance(platform_id, str):
@@ -501,6 +618,7 @@ class Registry:
 
     # -- collections ------------------------------------------------------------------------------------
 
+    @_on_view
     def models(
         self,
         *,
@@ -511,8 +629,6 @@ class Registry:
         """Every model, optionally only those of ``provider``, of ``family`` or having ``capability``."""
         from modelreg.schema import Capability
 
-        if self._store is not None:
-            self._follow_store()
         wanted = Capability(capability) if capability is not None else None
         out = []
         for model_id, raw in self._raw_models.items():
@@ -525,28 +641,29 @@ class Registry:
             out.append(self.get(model_id))
         return out
 
+    @_on_view
     def providers(self) -> list[Provider]:
         return list(self._provider_table().values())
 
+    @_on_view
     def platforms(self) -> list[Platform]:
         return list(self._platform_table().values())
 
+    @_on_view
     def families(self) -> list[str]:
         """Every family name, sorted."""
         return sorted({raw["family"] for raw in self._raw_models.values()})
 
+    @_on_view
     def routes(self, model_id: str | None = None) -> list[Route]:
         """The routes serving ``model_id`` (best priority first), or every route when None."""
-        if self._store is not None:
-            self._follow_store()
         if model_id is None:
             return [self.route(rid) for rid in self._raw_routes]
         return [self.route(rid) for rid in self.route_ids(model_id)]
 
+    @_on_view
     def route_ids(self, model_id: str) -> list[str]:
         """The ids of the routes serving ``model_id``, best priority first (``routes``, as ids only)."""
-        if self._store is not None:
-            self._follow_store()
         if self._routes_by_model is None:
             by_model: dict[str, list[str]] = defaultdict(list)
             for rid, raw in self._raw_routes.items():
@@ -560,6 +677,7 @@ class Registry:
 
     # -- requests -----------------------------------------------------------------------------------------
 
+    @_on_view
     def validate(
         self, model: str, params: Mapping[str, Any], *, prompt_tokens: int | None = None, platform: str | None = None
     ) -> list[Issue]:
@@ -579,6 +697,7 @@ class Registry:
             status=status,
         )
 
+    @_on_view
     def convert(
         self, model: str, params: Mapping[str, Any], *, platform: str | None = None, strict: bool = False
     ) -> dict[str, Any]:
@@ -605,9 +724,7 @@ class Registry:
         )
 
     def _parameter_rules(self) -> params_module.ParameterRules:
-        if self._params is None:
-            self._params = params_module.ParameterRules.load(os.path.join(CATALOG_PATH, "parameters.yaml"))
-        return self._params
+        return _parameter_rules()
 
     # -- writing (needs a store) --------------------------------------------------------------------------
 
@@ -618,20 +735,43 @@ class Registry:
 
     def version(self, kind: str, record_id: str) -> int:
         """The version of a record's stored state in the view you read: name it in ``update``/``delete``
-        (0 = never written). After a ConflictError the view is refreshed: read again, then retry."""
+        (0 = never written). Read it before the record itself; after a ConflictError read both again."""
         validation.check_arguments("version", kind=kind, record_id=record_id)
         self._writable()
-        self._follow_store()
-        return self._versions.get((kind, record_id), 0)
+        return self._now()._versions.get((kind, record_id), 0)
+
+    def price_version(self, subject: str) -> int:
+        """The version of a model's (or route's) stored price timeline in the view you read: name it in
+        ``set_price(..., version=)`` to change prices only if nobody did since (0 = never priced in the store)."""
+        return self._now()._timelines.get(subject, 0)
+
+    @_on_view
+    def etag(self, kind: str, record_id: str) -> RecordTag:
+        """The entity tag of one record as served now: it changes whenever a read of it can answer differently
+        (a catalog rebuild, a write of the record, a price change it shows). ``str()`` of it is the HTTP ETag."""
+        prices: tuple[int, ...] = ()
+        if kind in ("model", "route"):
+            prices = (self._timelines.get(record_id, 0),)
+            raw = self._raw_routes.get(record_id) if kind == "route" else None
+            from modelreg.overlay import follows_model
+
+            if raw is not None and follows_model(raw):
+                prices += (self._timelines.get(raw["model"], 0),)
+        return RecordTag(self._catalog_tag(), kind, self._versions.get((kind, record_id), 0), prices)
+
+    @_on_view
+    def tagged(self, kind: str, record_id: str) -> tuple[Any, RecordTag]:
+        """A record (as its schema type) and its ``etag``, both from one view."""
+        return self._record(kind, record_id), self.etag(kind, record_id)
 
     def create(self, kind: str, record: Mapping[str, Any] | Any, *, actor: str, message: str | None = None) -> Any:
         """Add a provider, platform, model or route the catalog does not know (e.g. a fine-tune, a private
         deployment). Returns the record as its schema type."""
         validation.check_arguments("create", kind=kind, record=record, actor=actor, message=message)
-        validation.check_references(kind, _plain(record), self._all())
-        with self._writing() as store:
-            data = editing.create(store, self._all(), kind, _plain(record), actor=actor, message=message)
-        return self._reread(kind, data["id"])
+        with self._writing() as (store, view):
+            validation.check_references(kind, _plain(record), view._all())
+            data = editing.create(store, view._all(), kind, _plain(record), actor=actor, message=message)
+        return self._now()._record(kind, data["id"])
 
     def update(
         self,
@@ -644,20 +784,23 @@ class Registry:
         message: str | None = None,
     ) -> Any:
         """Change fields of a record (a partial patch; nested objects merge). ``version`` is the one you read
-        (``version()``): if someone wrote since, ``ConflictError``. On a catalog record this stores an
-        override, visible in ``sources``; ``reset`` removes it."""
+        (``version()``): the write happens only if the record is still at it, else ``ConflictError`` (the
+        database checks it in the write's transaction). On a catalog record this stores an override, visible in
+        ``sources``; ``reset`` removes it. Prices change through ``set_price``: a patch that changes
+        ``pricing``, ``price_history`` or ``sources`` is refused."""
         validation.check_arguments(
             "update", kind=kind, record_id=record_id, patch=patch, version=version, actor=actor, message=message
         )
-        existing = self._all()[_TABLES[kind]].get(record_id)
-        if existing is not None:
-            from modelreg.overlay import merge
+        with self._writing() as (store, view):
+            view = self._view_at(view, kind, record_id, version)
+            existing = view._all()[_TABLES[kind]].get(record_id)
+            if existing is not None:
+                from modelreg.overlay import merge
 
-            validation.check_references(kind, merge(existing, _plain(patch)), self._all(), before=existing)
-        with self._writing() as store:
+                validation.check_references(kind, merge(existing, _plain(patch)), view._all(), before=existing)
             editing.update(
                 store,
-                self._all(),
+                view._all(),
                 self._catalog_records(),
                 kind,
                 record_id,
@@ -666,7 +809,7 @@ class Registry:
                 actor=actor,
                 message=message,
             )
-        return self._reread(kind, record_id)
+        return self._now()._record(kind, record_id)
 
     def delete(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Remove a record: a stored one is deleted, a catalog one is hidden (``reset`` brings it back).
@@ -674,12 +817,13 @@ class Registry:
         validation.check_arguments(
             "delete", kind=kind, record_id=record_id, version=version, actor=actor, message=message
         )
-        if record_id in self._all()[_TABLES[kind]]:
-            validation.check_removal(kind, record_id, self._all())
-        with self._writing() as store:
+        with self._writing() as (store, view):
+            view = self._view_at(view, kind, record_id, version)
+            if record_id in view._all()[_TABLES[kind]]:
+                validation.check_removal(kind, record_id, view._all())
             editing.delete(
                 store,
-                self._all(),
+                view._all(),
                 self._catalog_records(),
                 kind,
                 record_id,
@@ -687,7 +831,6 @@ class Registry:
                 actor=actor,
                 message=message,
             )
-        self._follow_store(force=True)
 
     def reset(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Drop the store's override (or hiding) of a catalog record: the catalog's values come back. On a
@@ -695,10 +838,9 @@ class Registry:
         validation.check_arguments(
             "reset", kind=kind, record_id=record_id, version=version, actor=actor, message=message
         )
-        self._check_removal(kind, record_id)
-        with self._writing() as store:
+        with self._writing() as (store, view):
+            self._check_removal(view, kind, record_id)
             store.remove(kind, record_id, version=version, actor=actor, message=message)
-        self._follow_store(force=True)
 
     def set_price(
         self,
@@ -708,31 +850,38 @@ class Registry:
         effective_from: dt.date,
         actor: str,
         message: str | None = None,
+        version: int | None = None,
     ) -> Pricing:
         """Change the price of a model or route from ``effective_from`` on. The old price is closed that day,
-        never overwritten: ``cost(..., at=day)`` and ``price_history`` answer for any day."""
+        never overwritten: ``cost(..., at=day)`` and ``price_history`` answer for any day.
+
+        ``pricing`` names only what changes (``{"input": "2"}``; ``None`` clears a field): every other field
+        (cache reads, batch discount, tiers, …) carries over from the price in force before. ``version``: the
+        ``price_version()`` you read; with it, a price changed since is a ConflictError."""
         validation.check_arguments(
             "set_price", subject=subject, pricing=pricing, effective_from=effective_from, actor=actor, message=message
         )
-        with self._writing() as store:
+        with self._writing() as (store, view):
             editing.set_price(
                 store,
-                self._all(),
+                view._all(),
                 subject,
-                _plain(pricing),
+                _named(pricing),
                 effective_from=effective_from,
                 actor=actor,
                 message=message,
+                version=version,
             )
-        self._follow_store(force=True)
         return self.pricing_of(subject)
 
+    @_on_view
     def pricing_of(self, subject: str) -> Pricing:
         """The current prices of a model or route id."""
         if subject in self._raw_routes:
             return self.route(subject).pricing
         return self.get(subject).pricing
 
+    @_on_view
     def price_history(self, name: str) -> list[Pricing]:
         """Every price ``name``'s model (or route) has had, oldest first, the current one last."""
         found = self._lookup(name)
@@ -755,36 +904,61 @@ class Registry:
         """Undo one change by writing a new one that restores what was there before it. Undoing the creation
         of a record deletes it: refused while others refer to it."""
         validation.check_arguments("revert", change_id=change_id, actor=actor, message=message)
-        target = self._writable().change(change_id)
-        if target.before is None and target.action != "price":
-            self._check_removal(target.kind, target.subject)
-        change = self._writable().revert(change_id, actor=actor, message=message)
-        self._follow_store(force=True)
+        with self._writing() as (store, view):
+            target = store.change(change_id)
+            if target.before is None and target.action != "price":
+                self._check_removal(view, target.kind, target.subject)
+            change = store.revert(change_id, actor=actor, message=message)
         return change
 
-    def _check_removal(self, kind: str, record_id: str) -> None:
+    def _check_removal(self, view: Registry, kind: str, record_id: str) -> None:
         """A write that removes a record the catalog does not have: refused while others refer to it."""
-        if record_id in self._all()[_TABLES[kind]] and record_id not in self._catalog_records()[_TABLES[kind]]:
-            validation.check_removal(kind, record_id, self._all())
+        records = view._all()[_TABLES[kind]]
+        if record_id in records and record_id not in self._catalog_records()[_TABLES[kind]]:
+            validation.check_removal(kind, record_id, view._all())
 
     @contextmanager
-    def _writing(self) -> Iterator[Store]:
-        """The store, for one write; a conflict refreshes the view before it reaches the caller."""
+    def _writing(self) -> Iterator[tuple[Store, Registry]]:
+        """The store and the current view, for one write. Once it is committed the view is rebuilt before
+        the call returns, so the writer's next read sees it; a conflict refreshes the view too."""
         store = self._writable()
         try:
-            yield store
+            yield store, self._now()
         except ConflictError:
-            self._follow_store(force=True)
+            self._refresh(wait=True)
             raise
+        self._refresh(wait=True)
+
+    def _view_at(self, view: Registry, kind: str, record_id: str, version: int) -> Registry:
+        """A view in which the record is at ``version``, so that a patch merges onto what its writer read;
+        ConflictError when the store has moved past it."""
+        actual = view._versions.get((kind, record_id), 0)
+        if actual != version:
+            self._refresh(wait=True)  # this view may lag the store: another process wrote a moment ago
+            view = self._view
+            actual = view._versions.get((kind, record_id), 0)
+        if actual != version:
+            raise ConflictError(
+                f"{kind} {record_id} is at version {actual}, not {version}: re-read and retry",
+                expected=version,
+                actual=actual,
+            )
+        return view
 
     def export_store(self) -> dict[str, Any]:
         """The store's contents in the catalog's YAML shape (``modelreg store export``)."""
-        return editing.export_document(self._writable(), self._all())
+        return transfer.export_document(self._writable(), self._now()._all())
 
-    def import_store(self, document: dict[str, Any], *, actor: str, message: str | None = None) -> dict[str, int]:
-        """Apply a store export; idempotent (``modelreg store import``). Returns what it did, by count."""
-        self._writable()
-        return editing.import_document(self, document, actor=actor, message=message)
+    def import_store(self, document: Any, *, actor: str, message: str | None = None) -> dict[str, int]:
+        """Apply a store export in one transaction: everything, or nothing when one item is wrong (the
+        ValidationError names each bad item by its place, id and field). Idempotent: what already holds is
+        left alone. Returns what it did, by count (``modelreg store import``)."""
+        with self._writing() as (store, view):
+            assert view._snapshot is not None
+            plan = transfer.plan_import(view._snapshot, view._all(), self._catalog_records(), document)
+            if plan.writes or plan.prices:  # a ConflictError when the store moved on since the view was read
+                store.write_many(plan.writes, plan.prices, actor=actor, message=message)
+        return plan.counts
 
     def _writable(self) -> Store:
         if self._store is None:
@@ -802,29 +976,37 @@ class Registry:
             self._base_records = self._base_records()
         return self._base_records
 
-    def _reread(self, kind: str, record_id: str) -> Any:
-        self._follow_store(force=True)
+    def _record(self, kind: str, record_id: str) -> Any:
         if kind == "model":
             return self.get(record_id)
         if kind == "route":
             return self.route(record_id)
-        return self.provider(record_id) if kind == "provider" else self.platform(record_id)
+        if kind in ("provider", "platform"):
+            return self.provider(record_id) if kind == "provider" else self.platform(record_id)
+        raise ValidationError("unknown record kind", [("kind", "one of provider, platform, model, route")])
+
+    def _catalog_tag(self) -> str:
+        snapshots = self._meta.get("snapshots", {})
+        return "-".join(str(v).rpartition(":")[2][:8] for _, v in sorted(snapshots.items())) or "catalog"
 
     # -- questions over the whole catalog ----------------------------------------------------------------
 
+    @_on_view
     def facts(self) -> list[Facts]:
         """Every model as one flat row (capabilities, limits, prices, today's status): what queries scan."""
-        if self._store is not None:
-            self._follow_store()
-        if self._facts is None:
-            self._facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
-            self._facts_by_id = {row.id: row for row in self._facts}
-        return self._facts
+        facts = self._facts
+        if facts is None:  # built whole, then published: another thread never sees half of it
+            facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
+            self._facts_by_id = {row.id: row for row in facts}
+            self._facts = facts
+        return facts
 
+    @_on_view
     def facts_of(self, model_id: str) -> Facts:
         self.facts()
         return self._facts_by_id[model_id]
 
+    @_on_view
     def price_to_compare(self, name: str) -> PriceToCompare:
         """The price ``name``'s model is compared, filtered and sorted by (USD per 1M tokens): its maker's,
         else "from" its cheapest active route (``route`` names it, ``is_from`` is true); both None when
@@ -837,6 +1019,7 @@ class Registry:
         routes = {rid: self._raw_routes[rid] for rid in self.route_ids(model_id)}
         return queries.price_to_compare(model_id, self._raw_models[model_id], queries.cheapest_routes(routes))
 
+    @_on_view
     def find(self, *, sort: str = "id", **conditions: Any) -> list[Model]:
         """Models matching every condition, best first: ``required``/``optional``/``excluded`` capabilities,
         ``provider``, ``family``, ``platform``, ``status``, ``min_context``, ``min_output``,
@@ -844,10 +1027,12 @@ class Registry:
         ``sort`` by id, input_price, output_price, context or release_date. See ``queries.find``."""
         return [self.get(mid) for mid in queries.find(self.facts(), sort=sort, **conditions)]
 
+    @_on_view
     def find_ids(self, *, sort: str = "id", **conditions: Any) -> list[str]:
         """Like ``find``, returning ids only (no model objects are made): the fast form."""
         return queries.find(self.facts(), sort=sort, **conditions)
 
+    @_on_view
     def cheapest(
         self,
         prompt_tokens: int,
@@ -864,6 +1049,7 @@ class Registry:
             self, prompt_tokens, output_tokens, required=required, limit=limit, include_free=include_free, **conditions
         )
 
+    @_on_view
     def price_points(self) -> Iterable[tuple[str | None, str, str | None, dict[str, Any]]]:
         """Every price the catalog knows: (route id or None, model id, platform or None, raw pricing)."""
         for model_id, raw in self._raw_models.items():
@@ -873,19 +1059,23 @@ class Registry:
             if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route repeats the maker's price
                 yield route_id, raw["model"], raw["platform"], raw["pricing"]
 
+    @_on_view
     def capability_matrix(self, *, include_deprecated: bool = False) -> dict[str, list[str]]:
         """Capability -> ids of the models that have it."""
         return queries.capability_matrix(self.facts(), include_deprecated=include_deprecated)
 
+    @_on_view
     def compare(self, names: Iterable[str]) -> list[Model]:
         """The models ``names`` mean, in the order given (for side-by-side tables)."""
         return [self.resolve(name) for name in names]
 
+    @_on_view
     def alternatives(self, name: str, *, limit: int = 10) -> list[Model]:
         """Current models with at least the capabilities and context of ``name``'s model, cheaper or newer."""
         model = self._lookup(name).model
         return [self.get(mid) for mid in queries.alternatives(self.facts(), self.facts_of(model.id), limit=limit)]
 
+    @_on_view
     def availability(self, name: str) -> dict[str, list[Route]]:
         """Platform -> the routes serving ``name``'s model there (each with its prices)."""
         model = self._lookup(name).model
@@ -894,11 +1084,13 @@ class Registry:
             served[route.platform].append(route)
         return dict(served)
 
+    @_on_view
     def migrate(self, name: str) -> Migration:
         """Where a deprecated or retired model leads: the replacement (following chains) and the dates."""
         model = self._lookup(name).model
         return queries.migration(self._lifecycles(), model.id, dt.date.today())
 
+    @_on_view
     def deprecations(self, *, within_days: int = 90) -> list[Migration]:
         """Models deprecated or retired between today and ``within_days`` from now, soonest first."""
         return queries.going_away(self._lifecycles(), dt.date.today(), within_days)
@@ -906,10 +1098,12 @@ class Registry:
     def _lifecycles(self) -> dict[str, dict[str, Any]]:
         return index.lifecycles_of(self._all())
 
+    @_on_view
     def search(self, text: str, *, limit: int = 20) -> list[Model]:
         """Models whose id, display name or an alias contains ``text`` (any letter case), exact names first."""
         return [self.get(model_id) for model_id in self.search_ids(text, limit=limit)]
 
+    @_on_view
     def search_ids(self, text: str, *, limit: int = 20) -> list[str]:
         """Like ``search``, returning ids only (no model objects are made)."""
         needle = text.strip().lower()
@@ -923,23 +1117,20 @@ class Registry:
                 hits.append((not exact, len(model_id), model_id))
         return [model_id for _, _, model_id in sorted(hits)[:limit]]
 
+    @_on_view
     def state(self) -> str:
         """A tag that changes whenever what this registry serves changes (catalog build or store write):
         what HTTP ETags are made from."""
-        if self._store is not None:
-            self._follow_store()
-        snapshots = self._meta.get("snapshots", {})
-        catalog = "-".join(str(v).rpartition(":")[2][:8] for _, v in sorted(snapshots.items())) or "catalog"
-        return f"{catalog}.{max(self._seen, 0)}"
+        return f"{self._catalog_tag()}.{max(self._seen, 0)}"
 
+    @_on_view
     def names(self) -> Iterable[str]:
         """Every name that resolves exactly."""
         return self._names.keys()
 
+    @_on_view
     def stats(self) -> dict[str, Any]:
         """Counts of what the registry holds, for people and dashboards."""
-        if self._store is not None:
-            self._follow_store()
         per_platform: dict[str, int] = defaultdict(int)
         for raw in self._raw_routes.values():
             per_platform[raw["platform"]] += 1
@@ -959,9 +1150,11 @@ class Registry:
             "models_per_provider": dict(sorted(per_provider.items(), key=lambda kv: -kv[1])),
         }
 
+    @_on_view
     def __len__(self) -> int:
         return len(self._raw_models)
 
+    @_on_view
     def __contains__(self, model_id: object) -> bool:
         return model_id in self._raw_models
 
@@ -977,6 +1170,7 @@ class Registry:
         match = self._matched[name] = self.resolver.resolve(name)
         return match
 
+    @_on_view
     def suggest(self, name: str, *, limit: int = 5) -> list[str]:
         """Canonical ids close to ``name``, best first: for "did you mean" messages (remembered per name)."""
         key = (name, limit)
@@ -1032,8 +1226,16 @@ def _going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date) -> dict[s
     return going
 
 
-def _warn(message: str) -> None:
-    warnings.warn(message, DeprecatedModelWarning, stacklevel=3)
+def _warn(message: str, stacklevel: int) -> None:
+    warnings.warn(message, DeprecatedModelWarning, stacklevel=stacklevel)
+
+
+def _named(change: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """The fields a change names, explicit None included: a schema object's fields set, or a mapping."""
+    if hasattr(change, "model_dump"):
+        named: dict[str, Any] = change.model_dump(mode="json", exclude_unset=True)
+        return named
+    return dict(change)
 
 
 def _plain(record: Any) -> dict[str, Any]:

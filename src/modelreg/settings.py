@@ -1,11 +1,12 @@
 """Settings, read once from the environment and passed down (never read deep in the code).
 
-| variable                 | meaning                                                   | default              |
-| ------------------------ | --------------------------------------------------------- | -------------------- |
-| MODELREG_UPSTREAM_DIR    | folder holding the upstream snapshots for catalog builds  | ../shared/upstream   |
-| MODELREG_CATALOG_DIR     | a catalog folder to load instead of the bundled one       | the bundled catalog  |
-| MODELREG_ALIASES         | a YAML file of your own names: `alias: model name`        | none                 |
-| MODELREG_DATABASE_URL    | the store: `sqlite:///path` or `postgresql://…`           | the data-dir SQLite  |
+| variable                  | meaning                                                   | default              |
+| ------------------------- | --------------------------------------------------------- | -------------------- |
+| MODELREG_UPSTREAM_DIR     | folder holding the upstream snapshots for catalog builds  | ../shared/upstream   |
+| MODELREG_CATALOG_DIR      | a catalog folder to load instead of the bundled one       | the bundled catalog  |
+| MODELREG_ALIASES          | a YAML file of your own names: `alias: model name`        | none                 |
+| MODELREG_DATABASE_URL     | the store: `sqlite:///path` or `postgresql://…`           | the data-dir SQLite  |
+| MODELREG_DATABASE_TIMEOUT | seconds to wait for the store's database server to answer | 5                    |
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ def database_url(env: Mapping[str, str] | None = None) -> str | None:
         return env["MODELREG_DATABASE_URL"]
     path = default_sqlite_path()
     return f"sqlite:///{path}" if os.path.exists(path) else None
+
+
+def database_timeout(env: Mapping[str, str] | None = None) -> float:
+    """Seconds to wait for the store's database server to accept a connection ($MODELREG_DATABASE_TIMEOUT)."""
+    env = os.environ if env is None else env
+    text = env.get("MODELREG_DATABASE_TIMEOUT") or "5"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 3600:
+        from modelreg.errors import StoreError
+
+        raise StoreError(f"MODELREG_DATABASE_TIMEOUT must be a number of seconds (0 to 3600), not {text!r}")
+    return seconds
 
 
 def default_sqlite_path() -> str:

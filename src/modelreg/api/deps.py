@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPBearer
 
-from modelreg.api import auth
-from modelreg.api.problems import Problem
+from modelreg.api import auth, writes
 from modelreg.registry import Registry
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `modelreg keys create --role … <name>`")
@@ -43,18 +42,14 @@ Editor = Annotated[str, Depends(_needs("editor"))]
 Admin = Annotated[str, Depends(_needs("admin"))]
 
 
-async def if_match_version(request: Request, if_match: Annotated[str | None, Header()] = None) -> None:
-    """A write that names the state it read (If-Match: the ETag of a GET) fails with 412 if it moved."""
-    if if_match is None or if_match.strip() == "*":
-        return
-    current = f'"{request.app.state.registry.state()}"'
-    if current not in [tag.strip().removeprefix("W/") for tag in if_match.split(",")]:
-        raise Problem(
-            412,
-            "Precondition failed",
-            "the registry changed since you read it: read again, then retry",
-            current_etag=current,
-        )
+def if_match(request: Request, if_match: Annotated[str | None, Header()] = None) -> list[str] | None:
+    """The entity tags an If-Match header names (quotes and ``W/`` removed), or None without one. A tag
+    that is not the record's current one is 412 here, before the body is validated."""
+    if if_match is None:
+        return None
+    tags = [tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",") if tag.strip()]
+    writes.precheck(request.app.state.registry, request.url.path, request.path_params, tags)
+    return tags
 
 
-IfMatch = Depends(if_match_version)
+IfMatch = Annotated[list[str] | None, Depends(if_match)]

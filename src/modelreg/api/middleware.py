@@ -11,7 +11,9 @@ in this order:
    counted as it streams in when there is none;
 5. ETags, 304s and Cache-Control on GET answers under the API, and the kept answers: every such answer is
    a function of the registry's state (and of the day, for deprecations), so a 200 is kept, keyed by
-   (state, day, path, query), and sent again without routing or rendering until the state moves.
+   (state, day, path, query), and sent again without routing or rendering until the state moves. A single
+   record's answer carries the record's own ETag (its version, set by the handler); every other GET answer
+   the registry-wide state. ``If-None-Match`` naming the ETag an answer would carry is 304.
 """
 
 from __future__ import annotations
@@ -125,10 +127,9 @@ class ServiceLayer:
         state = self.registry.state()
         etag = f'"{state}"'.encode()
         wanted = headers.get(b"if-none-match")
-        if wanted is not None and etag in [t.strip().removeprefix(b"W/") for t in wanted.split(b",")]:
+        if _matches(wanted, etag):
             scope["modelreg.route"] = "not-modified"
-            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
-            await send({"type": "http.response.body", "body": b""})
+            await _not_modified(send, etag)
             return
         kept_for = f"{state}@{dt.date.today().isoformat()}"
         if kept_for != self.answers_for:
@@ -137,6 +138,11 @@ class ServiceLayer:
         kept = self.answers.get(key)
         if kept is not None:
             route, kept_headers, body = kept
+            own = _etag_of(kept_headers)
+            if _matches(wanted, own):  # a single record's own ETag, which a kept answer carries
+                scope["modelreg.route"] = "not-modified"
+                await _not_modified(send, own)
+                return
             scope["modelreg.route"] = route
             await send({"type": "http.response.start", "status": 200, "headers": kept_headers})
             await send({"type": "http.response.body", "body": body})
@@ -144,18 +150,23 @@ class ServiceLayer:
         status = 500
         answer_headers: list[Any] = []
         chunks: list[bytes] = []
+        unmodified = False
 
         async def sending(message: dict[str, Any]) -> None:
-            nonlocal status, answer_headers
+            nonlocal status, answer_headers, unmodified
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if status == 200:
-                    message["headers"] = [
-                        *message.get("headers", []),
-                        (b"etag", etag),
-                        (b"cache-control", self.cache_control),
-                    ]
+                    own = _etag_of(message.get("headers", []))  # a single record's ETag, set by its handler
+                    tag = [] if own else [(b"etag", etag)]
+                    message["headers"] = [*message.get("headers", []), *tag, (b"cache-control", self.cache_control)]
+                    if _matches(wanted, own):
+                        status, unmodified = 304, True
+                        await _not_modified(send, own)
+                        return
                 answer_headers = message.get("headers", [])
+            elif unmodified:
+                return  # the body of an answer replaced by 304
             elif status == 200:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and len(self.answers) < self.max_answers:
@@ -163,6 +174,23 @@ class ServiceLayer:
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def _etag_of(headers: list[Any]) -> bytes | None:
+    return next((bytes(value) for name, value in headers if bytes(name).lower() == b"etag"), None)
+
+
+def _matches(wanted: bytes | None, etag: bytes | None) -> bool:
+    """Whether an If-None-Match header names ``etag`` (weak comparison, as RFC 9110 says for it)."""
+    if wanted is None or etag is None:
+        return False
+    tags = [t.strip().removeprefix(b"W/") for t in wanted.split(b",")]
+    return etag.removeprefix(b"W/") in tags or b"*" in tags
+
+
+async def _not_modified(send: Any, etag: bytes | None) -> None:
+    await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)] if etag else []})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _route(scope: Scope) -> str:

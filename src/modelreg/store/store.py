@@ -2,95 +2,61 @@
 
 Every write is one transaction that changes a record (or a price), appends to the change log (who, when,
 before, after, why) and increments the change counter, so other processes notice it with one small read.
-Updates name the version they read: a record changed since is a ConflictError, never a lost update.
+
+The database guards what must never go wrong, whatever the number of writers and processes:
+
+* a record write names the version it read and updates ``… WHERE version = :read``: a record changed
+  since is a ConflictError, never a lost update;
+* price writes of one subject lock that subject's timeline row first (``UPDATE modelreg_timelines …``), so
+  they run one after the other, and a unique partial index refuses a second open price of one subject.
+
+Database failures surface as StoreError (one line, no password) and refused values as ValidationError.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from modelreg.errors import ConflictError, ModelNotFoundError, StoreError, ValidationError
-from modelreg.store.tables import changes, counter, keys, prices, records
+from modelreg.store.engine import DEFAULT_TIMEOUT, first_line, make_engine, translated
+from modelreg.store.rows import (
+    Change,
+    Health,
+    NewPrice,
+    PriceRow,
+    Row,
+    Snapshot,
+    Write,
+    aware,
+    change_of,
+    price_of,
+    row_of,
+)
+from modelreg.store.sql import (
+    MAX_NAME,
+    check_write,
+    current_row,
+    lock_timeline,
+    log_change,
+    now,
+    open_price,
+    storable,
+    timeline,
+)
+from modelreg.store.tables import changes, counter, keys, prices, records, timelines
+from modelreg.store.watch import Watch
 
-KINDS = ("provider", "platform", "model", "route")
 ROLES = ("reader", "editor", "admin")
-MODES = ("add", "override", "hide")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-class Row(NamedTuple):
-    """One stored record: ``add`` a new one, ``override`` fields of a catalog one, or ``hide`` one."""
-
-    kind: str
-    id: str
-    mode: str
-    data: dict[str, Any]
-    version: int
-    updated_at: dt.datetime
-    updated_by: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "data": self.data,
-            "version": self.version,
-            "updated_at": self.updated_at.isoformat(),
-            "updated_by": self.updated_by,
-        }
-
-
-class PriceRow(NamedTuple):
-    id: int
-    subject: str
-    effective_from: dt.date
-    effective_until: dt.date | None
-    pricing: dict[str, Any]
-    created_at: dt.datetime
-    created_by: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "subject": self.subject,
-            "effective_from": self.effective_from.isoformat(),
-            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
-            "pricing": self.pricing,
-        }
-
-
-class Change(NamedTuple):
-    """One entry of the change log."""
-
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    kind: str
-    subject: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    message: str | None
-
-
-class Snapshot(NamedTuple):
-    """Everything the store holds, read in one transaction, and the counter it was read at."""
-
-    counter: int
-    records: dict[tuple[str, str], Row]
-    prices: dict[str, list[PriceRow]]
-
-
-CONNECT_TIMEOUT = 10
-"""Seconds to wait for a PostgreSQL server to accept a connection."""
+__all__ = ["Change", "Health", "NewPrice", "PriceRow", "Row", "Snapshot", "Store", "Write", "default_url"]
 
 
 def default_url() -> str:
@@ -100,33 +66,30 @@ def default_url() -> str:
     return os.environ.get("MODELREG_DATABASE_URL") or f"sqlite:///{default_sqlite_path()}"
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Store:
     """Open with ``Store.open(url)``; it migrates itself and refuses a database newer than the code."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, connect_timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
-        self._poll: Connection | None = None
-        self._watch: _Watch | None = None
+        self._watch = Watch(engine, connect_timeout)
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._file = database if database and database != ":memory:" else None
+        self._identity: tuple[int, int] | None = None  # the SQLite file's (device, inode) when opened
+        self._file_writable = True  # whether the SQLite file could be written at the last write
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> Store:
-        """The store at ``url`` (a SQLAlchemy URL; default: ``default_url()``), migrated to the latest schema."""
+    def open(cls, url: str | None = None, *, migrate: bool = True, connect_timeout: float = DEFAULT_TIMEOUT) -> Store:
+        """The store at ``url`` (a SQLAlchemy URL; default: ``default_url()``), migrated to the latest schema.
+        ``connect_timeout``: seconds to wait for a database server. StoreError when it cannot be used."""
         url = url or default_url()
-        scheme, found, _ = url.partition("://")
-        if not found or scheme.partition("+")[0] not in ("sqlite", "postgresql"):
-            shown = repr(scheme) if found else "a URL with no scheme"
-            raise StoreError(f"cannot use {shown} as the store: give sqlite:///path or postgresql://…")
+        store = cls(make_engine(url, connect_timeout=connect_timeout), connect_timeout=connect_timeout)
         try:
-            store = cls(_engine(url))
             if migrate:
                 store.migrate()
-        except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:  # no driver, no server, no database
-            reason = getattr(exc, "orig", None) or exc
-            raise StoreError(f"cannot open the store at {_safe(url)}: {' '.join(str(reason).split())}") from exc
+            store._remember_file()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     @property
@@ -134,16 +97,12 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
-        if self._watch is not None:
-            self._watch.close()
-            self._watch = None
-        if self._poll is not None:
-            self._poll.close()
-            self._poll = None
+        self._watch.close()
         self.engine.dispose()
 
     # -- schema ---------------------------------------------------------------------------------------------
 
+    @translated
     def migrate(self) -> None:
         """Bring the schema to the latest revision; refuse a database migrated by a newer modelreg."""
         from alembic.config import Config
@@ -154,6 +113,8 @@ class Store:
         config.set_main_option("script_location", str(MIGRATIONS))
         script = ScriptDirectory.from_config(config)
         with self._write() as conn:
+            if conn.dialect.name == "postgresql":  # two processes starting at once migrate one after the other
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
             current = MigrationContext.configure(conn, opts={"version_table": "modelreg_alembic_version"})
             revision = current.get_current_revision()
             known = {rev.revision for rev in script.walk_revisions()}
@@ -170,55 +131,95 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------------------------
 
+    @translated
     def counter(self) -> int:
         """The change counter: it moves on every committed write, whichever process made it."""
-        if self._poll is None:
-            self._poll = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        value = self._poll.execute(sa.select(counter.c.value).where(counter.c.name == "changes")).scalar()
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(counter.c.value).where(counter.c.name == "changes")).scalar()
         return int(value or 0)
 
     def changed(self) -> bool:
         """Whether a write may have been committed since the last call, by any process: a check of a few
-        microseconds (SQLite's data_version; PostgreSQL's LISTEN/NOTIFY), no query. True on the first call."""
-        if self._watch is None:
-            self._watch = _Watch.of(self.engine)
-            return True
+        microseconds (SQLite's data_version; PostgreSQL's LISTEN/NOTIFY), no query. True on the first call
+        and whenever it cannot tell (the database dropped the connection); never raises."""
         return self._watch.changed()
 
+    @translated
     def snapshot(self) -> Snapshot:
         """Every record and price row, consistent with one counter value."""
-        with self.engine.connect() as conn, conn.begin():
+        with self._reading() as conn:
             value = conn.execute(sa.select(counter.c.value).where(counter.c.name == "changes")).scalar()
-            rows = {(r.kind, r.id): _row(r) for r in conn.execute(sa.select(records))}
+            rows = {(r.kind, r.id): row_of(r) for r in conn.execute(sa.select(records))}
             by_subject: dict[str, list[PriceRow]] = {}
             for p in conn.execute(sa.select(prices).order_by(prices.c.subject, prices.c.effective_from, prices.c.id)):
-                by_subject.setdefault(p.subject, []).append(_price(p))
-        return Snapshot(int(value or 0), rows, by_subject)
+                by_subject.setdefault(p.subject, []).append(price_of(p))
+            versions = {t.subject: t.version for t in conn.execute(sa.select(timelines))}
+        return Snapshot(int(value or 0), rows, by_subject, versions)
 
+    @translated
     def row(self, kind: str, record_id: str) -> Row | None:
+        if not storable(record_id):
+            return None  # no such id can have been stored
         with self.engine.connect() as conn:
-            found = conn.execute(sa.select(records).where(records.c.kind == kind, records.c.id == record_id)).first()
-        return None if found is None else _row(found)
+            return current_row(conn, kind, record_id)
 
+    @translated
     def changes(self, kind: str | None = None, subject: str | None = None) -> list[Change]:
         """The change log, oldest first, optionally for one record."""
+        if subject is not None and not storable(subject):
+            return []
         query = sa.select(changes).order_by(changes.c.id)
         if kind is not None:
             query = query.where(changes.c.kind == kind)
         if subject is not None:
             query = query.where(changes.c.subject == subject)
         with self.engine.connect() as conn:
-            return [_change(c) for c in conn.execute(query)]
+            return [change_of(c) for c in conn.execute(query)]
 
+    @translated
     def change(self, change_id: int) -> Change:
         with self.engine.connect() as conn:
             found = conn.execute(sa.select(changes).where(changes.c.id == change_id)).first()
         if found is None:
             raise ModelNotFoundError(f"change {change_id}")
-        return _change(found)
+        return change_of(found)
+
+    @translated
+    def health(self) -> Health:
+        """Whether the store answers and takes writes now (the SQLite file still the one opened, writable;
+        PostgreSQL reachable, not a read-only replica, the tables writable by this user)."""
+        problem = self._file_problem()
+        if problem is not None:
+            return Health(True, False, f"the SQLite file was {problem} while open: writes are refused")
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.select(counter.c.value).where(counter.c.name == "changes")).scalar()
+                if conn.dialect.name == "postgresql":
+                    read_only, allowed = conn.execute(
+                        sa.text(
+                            "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on', "
+                            "has_table_privilege('modelreg_records', 'INSERT') "
+                            "AND has_table_privilege('modelreg_records', 'UPDATE') "
+                            "AND has_table_privilege('modelreg_prices', 'INSERT')"
+                        )
+                    ).one()
+                    if read_only:
+                        return Health(True, False, "the database is read-only (a replica, or read-only mode)")
+                    if not allowed:
+                        return Health(True, False, "this database user may not write the store's tables")
+        except sa.exc.SQLAlchemyError as exc:
+            cause = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+            return Health(False, False, f"the database did not answer: {first_line(cause)}")
+        if self._file is not None:
+            wal = self._file + "-wal"
+            target = wal if os.path.exists(wal) else os.path.dirname(os.path.abspath(self._file))
+            if not os.access(self._file, os.W_OK) or not os.access(target, os.W_OK):
+                return Health(True, False, "the SQLite file (or its folder) is read-only")
+        return Health(True, True)
 
     # -- writing --------------------------------------------------------------------------------------------
 
+    @translated
     def put(
         self,
         kind: str,
@@ -231,10 +232,11 @@ class Store:
         action: str,
         message: str | None = None,
     ) -> Row:
-        """Write one record. ``version`` is the version the writer read (0: there was no stored row)."""
-        _check(kind, mode, actor)
+        """Write one record. ``version`` is the version the writer read (0: there was no stored row); the
+        write happens only if the record is still at it (``UPDATE … WHERE version = :version``)."""
+        check_write(kind, mode, actor, record_id)
         with self._write() as conn:
-            before = _current(conn, kind, record_id)
+            before = current_row(conn, kind, record_id)
             actual = before.version if before else 0
             if actual != version:
                 raise ConflictError(
@@ -242,7 +244,7 @@ class Store:
                     expected=version,
                     actual=actual,
                 )
-            stamp = _now()
+            stamp = now()
             values = {"mode": mode, "data": data, "version": actual + 1, "updated_at": stamp, "updated_by": actor}
             if before is None:
                 try:
@@ -264,14 +266,17 @@ class Store:
                         f"{kind} {record_id} changed while writing: re-read and retry", expected=version, actual=None
                     )
             after = Row(kind, record_id, mode, data, actual + 1, stamp, actor)
-            _log(conn, actor, action, kind, record_id, before.as_json() if before else None, after.as_json(), message)
+            log_change(
+                conn, actor, action, kind, record_id, before.as_json() if before else None, after.as_json(), message
+            )
             return after
 
+    @translated
     def remove(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Remove a stored row (an override goes, and the catalog's values come back)."""
-        _check(kind, "add", actor)
+        check_write(kind, "add", actor, record_id)
         with self._write() as conn:
-            before = _current(conn, kind, record_id)
+            before = current_row(conn, kind, record_id)
             if before is None:
                 raise ModelNotFoundError(f"{kind}/{record_id} (no stored record)")
             if before.version != version:
@@ -280,71 +285,85 @@ class Store:
                     expected=version,
                     actual=before.version,
                 )
-            conn.execute(
+            done = conn.execute(
                 sa.delete(records).where(
                     records.c.kind == kind, records.c.id == record_id, records.c.version == version
                 )
             )
-            _log(conn, actor, "delete", kind, record_id, before.as_json(), None, message)
+            if done.rowcount != 1:
+                raise ConflictError(f"{kind} {record_id} changed while writing: re-read and retry", expected=version)
+            log_change(conn, actor, "delete", kind, record_id, before.as_json(), None, message)
 
+    @translated
     def add_price(
         self,
         subject: str,
-        pricing: dict[str, Any],
+        change: Mapping[str, Any],
         *,
         effective_from: dt.date,
         actor: str,
         message: str | None = None,
         kind: str = "model",
+        base: Mapping[str, Any] | None = None,
+        check: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        version: int | None = None,
     ) -> PriceRow:
-        """Open a new price from ``effective_from``; the price in force then is closed on that day, never
-        overwritten. A price dated before the latest one is refused (history is appended, not rewritten)."""
-        _check(kind, "add", actor)
+        """Open a new price of ``subject`` from ``effective_from``; the price in force then is closed on that
+        day, never overwritten. A price dated on or before the latest one is refused (history is appended,
+        not rewritten).
+
+        ``change`` names only the fields that change (None clears one); every other field carries over from
+        the latest price (``base``, the catalog's price, when the store has none). ``check`` validates the
+        result. ``version``: the timeline version the writer read (0: never priced in the store); a
+        timeline changed since is a ConflictError. Price writes of one subject never interleave."""
+        check_write(kind, "add", actor, subject)
         with self._write() as conn:
-            rows = [
-                _price(p)
-                for p in conn.execute(
-                    sa.select(prices).where(prices.c.subject == subject).order_by(prices.c.effective_from, prices.c.id)
-                )
-            ]
+            lock_timeline(conn, subject, version)
+            rows = timeline(conn, subject)
             latest = rows[-1] if rows else None
             if latest is not None and effective_from <= latest.effective_from:
                 raise ValidationError(
-                    f"a price of {subject} already starts on {latest.effective_from}",
+                    f"a price of {subject} already starts on {latest.effective_from}: a new price starts later",
                     [("effective_from", f"must be after {latest.effective_from}")],
                 )
+            pricing = dict(latest.pricing) if latest is not None else dict(base or {})
+            for field, value in change.items():
+                if value is None:
+                    pricing.pop(field, None)
+                else:
+                    pricing[field] = value
+            if check is not None:
+                pricing = check(pricing)
             closed = None
             if latest is not None and latest.effective_until is None:
                 conn.execute(sa.update(prices).where(prices.c.id == latest.id).values(effective_until=effective_from))
                 closed = latest.as_json()
-            created = _now()
-            inserted = conn.execute(
-                sa.insert(prices).values(
-                    subject=subject,
-                    effective_from=effective_from,
-                    effective_until=None,
-                    pricing=pricing,
-                    created_at=created,
-                    created_by=actor,
-                )
-            ).inserted_primary_key
-            assert inserted is not None
-            row = PriceRow(int(inserted[0]), subject, effective_from, None, pricing, created, actor)
-            _log(conn, actor, "price", kind, subject, {"closed": closed}, {"opened": row.as_json()}, message)
+            row = open_price(conn, subject, effective_from, pricing, actor)
+            log_change(conn, actor, "price", kind, subject, {"closed": closed}, {"opened": row.as_json()}, message)
             return row
 
+    @translated
     def revert(self, change_id: int, *, actor: str, message: str | None = None) -> Change:
-        """Undo one change by writing a new one that restores the state before it."""
+        """Undo one change by writing a new one that restores the state before it. A price change can be
+        undone while it is the subject's latest price."""
         target = self.change(change_id)
         note = message or f"revert change {change_id}"
         if target.action == "price":
+            check_write(target.kind, "add", actor, target.subject)
             with self._write() as conn:
+                lock_timeline(conn, target.subject, None)
                 opened = (target.after or {}).get("opened") or {}
                 closed = (target.before or {}).get("closed")
-                conn.execute(sa.delete(prices).where(prices.c.id == opened.get("id")))
-                if closed:
+                rows = timeline(conn, target.subject)
+                if not rows or rows[-1].id != opened.get("id"):
+                    raise ConflictError(
+                        f"change {change_id} opened a price of {target.subject} that is no longer its latest one "
+                        "(already reverted, or a later price exists: revert that first)"
+                    )
+                conn.execute(sa.delete(prices).where(prices.c.id == opened["id"]))
+                if closed and len(rows) > 1 and rows[-2].id == closed["id"]:
                     conn.execute(sa.update(prices).where(prices.c.id == closed["id"]).values(effective_until=None))
-                _log(conn, actor, "revert", target.kind, target.subject, target.after, target.before, note)
+                log_change(conn, actor, "revert", target.kind, target.subject, target.after, target.before, note)
         else:
             current = self.row(target.kind, target.subject)
             version = current.version if current else 0
@@ -363,8 +382,28 @@ class Store:
                 )
         return self.changes(target.kind, target.subject)[-1]
 
+    @translated
+    def write_many(
+        self, writes: Sequence[Write], new_prices: Sequence[NewPrice], *, actor: str, message: str | None = None
+    ) -> int:
+        """Many record writes and new prices in ONE transaction: all are written, or none (a ConflictError
+        when a record is no longer at the version the writer read, a ValidationError when a price does not
+        start after its subject's latest one). One change-log entry each, one counter increment. Linear in
+        the number of writes; returns how many changes were logged."""
+        from modelreg.store import bulk
+
+        for w in writes:
+            check_write(w.kind, w.mode or "add", actor, w.id)
+        for p in new_prices:
+            check_write(p.kind, "add", actor, p.subject)
+        if not writes and not new_prices:
+            return 0
+        with self._write() as conn:
+            return bulk.write_many(conn, writes, new_prices, actor=actor, message=message)
+
     # -- API keys -------------------------------------------------------------------------------------------
 
+    @translated
     def create_key(self, name: str, role: str) -> str:
         """A new API key for ``name`` with ``role``; the key is returned once and only its hash is kept."""
         import secrets
@@ -381,12 +420,13 @@ class Store:
             with self._write() as conn:
                 conn.execute(sa.delete(keys).where(keys.c.name == name, keys.c.revoked.is_(True)))  # its name is free
                 conn.execute(
-                    sa.insert(keys).values(name=name, role=role, key_hash=_hash(key), created_at=_now(), revoked=False)
+                    sa.insert(keys).values(name=name, role=role, key_hash=_hash(key), created_at=now(), revoked=False)
                 )
         except sa.exc.IntegrityError as exc:
             raise ConflictError(f"a key named {name!r} exists: revoke it first") from exc
         return key
 
+    @translated
     def key_owner(self, key: str) -> tuple[str, str] | None:
         """(name, role) of a valid key, or None."""
         with self.engine.connect() as conn:
@@ -395,177 +435,80 @@ class Store:
             ).first()
         return None if found is None else (found.name, found.role)
 
+    @translated
     def revoke_key(self, name: str) -> None:
+        if not storable(name, MAX_NAME):
+            raise ModelNotFoundError(f"key {name}")
         with self._write() as conn:
             done = conn.execute(sa.update(keys).where(keys.c.name == name).values(revoked=True))
         if done.rowcount == 0:
             raise ModelNotFoundError(f"key {name}")
 
+    @translated
     def list_keys(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [
-                {"name": k.name, "role": k.role, "created_at": _aware(k.created_at).isoformat(), "revoked": k.revoked}
+                {"name": k.name, "role": k.role, "created_at": aware(k.created_at).isoformat(), "revoked": k.revoked}
                 for k in conn.execute(sa.select(keys).order_by(keys.c.name))
             ]
 
+    # -- connections ----------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A read transaction that sees one state of the database from its first to its last statement."""
+        conn = self.engine.connect()
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn, conn.begin():  # SQLite: one read transaction sees one state of the file (WAL)
+            yield conn
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(modelreg_write=True) as conn, conn.begin():
-            yield conn
+        problem = self._file_problem()
+        if problem is not None:
+            raise StoreError(
+                f"the store's SQLite file {self._file} was {problem} while open: writes are refused (they would "
+                "be lost); restart modelreg to use the file there now"
+            )
+        if self._file is not None and self._identity is not None:
+            writable = os.access(self._file, os.W_OK)
+            if writable and not self._file_writable:  # connections opened while it was read-only stay read-only
+                self.engine.dispose()
+                self._watch.reopen()
+            self._file_writable = writable
+            if not writable:
+                raise StoreError(f"the store's SQLite file {self._file} is read-only: writes are refused")
+        try:
+            with self.engine.connect().execution_options(modelreg_write=True) as conn, conn.begin():
+                yield conn
+        except sa.exc.OperationalError:
+            if self._file is not None:
+                # a SQLite connection opened while the file was read-only stays read-only: open fresh ones
+                self.engine.dispose()
+            raise
+        self._remember_file()
+
+    def _remember_file(self) -> None:
+        if self._file is not None and self._identity is None and os.path.exists(self._file):
+            st = os.stat(self._file)
+            self._identity = (st.st_dev, st.st_ino)
+            self._file_writable = os.access(self._file, os.W_OK)
+
+    def _file_problem(self) -> str | None:
+        """Why the SQLite file opened can no longer take writes: "deleted", or "replaced" by another file."""
+        if self._file is None or self._identity is None:
+            return None
+        try:
+            st = os.stat(self._file)
+        except FileNotFoundError:
+            return "deleted"
+        if (st.st_dev, st.st_ino) != self._identity:
+            return "replaced"
+        return None
 
 
 def _hash(key: str) -> str:
     import hashlib
 
     return hashlib.sha256(key.encode("utf-8")).hexdigest()  # keys are 256 random bits: no salt or stretch needed
-
-
-def _check(kind: str, mode: str, actor: str) -> None:
-    if kind not in KINDS:
-        raise ValidationError("unknown record kind", [("kind", f"one of {', '.join(KINDS)}")])
-    if mode not in MODES:
-        raise ValidationError("unknown record mode", [("mode", f"one of {', '.join(MODES)}")])
-    if not actor or not actor.strip():
-        raise ValidationError("every write names who made it", [("actor", "required")])
-
-
-def _current(conn: Connection, kind: str, record_id: str) -> Row | None:
-    found = conn.execute(sa.select(records).where(records.c.kind == kind, records.c.id == record_id)).first()
-    return None if found is None else _row(found)
-
-
-def _log(
-    conn: Connection,
-    actor: str,
-    action: str,
-    kind: str,
-    subject: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    message: str | None,
-) -> None:
-    conn.execute(
-        sa.insert(changes).values(
-            at=_now(),
-            actor=actor,
-            action=action,
-            kind=kind,
-            subject=subject,
-            before=before,
-            after=after,
-            message=message,
-        )
-    )
-    conn.execute(sa.update(counter).where(counter.c.name == "changes").values(value=counter.c.value + 1))
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"NOTIFY {_CHANNEL}")  # delivered to listeners when the transaction commits
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive datetimes
-
-
-def _row(r: Any) -> Row:
-    return Row(r.kind, r.id, r.mode, r.data, r.version, _aware(r.updated_at), r.updated_by)
-
-
-def _price(p: Any) -> PriceRow:
-    return PriceRow(p.id, p.subject, p.effective_from, p.effective_until, p.pricing, _aware(p.created_at), p.created_by)
-
-
-def _change(c: Any) -> Change:
-    return Change(c.id, _aware(c.at), c.actor, c.action, c.kind, c.subject, c.before, c.after, c.message)
-
-
-_CHANNEL = "modelreg_changes"
-
-
-class _Watch:
-    """A cheap way to learn that another connection committed: per dialect, no SQL round trip."""
-
-    def __init__(self, check: Any, close: Any) -> None:
-        self._check = check
-        self._close = close
-
-    @classmethod
-    def of(cls, engine: Engine) -> _Watch:
-        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-            import sqlite3
-
-            raw = sqlite3.connect(engine.url.database, isolation_level=None, check_same_thread=False)
-            seen = [raw.execute("PRAGMA data_version").fetchone()[0]]
-
-            def sqlite_changed() -> bool:
-                now = raw.execute("PRAGMA data_version").fetchone()[0]
-                moved, seen[0] = now != seen[0], now
-                return bool(moved)
-
-            return cls(sqlite_changed, raw.close)
-        if engine.dialect.name == "postgresql":
-            import psycopg
-
-            url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            listener = psycopg.connect(url, autocommit=True)
-            listener.execute(f"LISTEN {_CHANNEL}")
-
-            def pg_changed() -> bool:
-                pgconn = listener.pgconn
-                pgconn.consume_input()
-                moved = False
-                while pgconn.notifies() is not None:
-                    moved = True
-                return moved
-
-            return cls(pg_changed, listener.close)
-        return cls(lambda: True, lambda: None)
-
-    def changed(self) -> bool:
-        return bool(self._check())
-
-    def close(self) -> None:
-        self._close()
-
-
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi_connection: Any, _: Any) -> None:
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            options = conn.get_execution_options()
-            if options.get("isolation_level") == "AUTOCOMMIT":
-                return  # the counter poll: every read sees the latest commit
-            # a writer takes the write lock up front: two writers never deadlock upgrading a read lock
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("modelreg_write") else "BEGIN")
-
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if url.startswith("postgresql"):
-        try:
-            import psycopg  # noqa: F401
-        except ImportError:
-            raise StoreError("a PostgreSQL store needs psycopg: pip install 'modelreg[postgres]'") from None
-    # a server that never answers must not hang a command: libpq's connect_timeout, unless the URL sets one
-    timeout = {} if "connect_timeout" in sa.engine.make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
-    return sa.create_engine(url, pool_pre_ping=True, connect_args=timeout)
-
-
-def _safe(url: str) -> str:
-    """The URL to show in a message: its password hidden."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url.partition("://")[0] + "://…"

@@ -28,6 +28,23 @@ prices = sa.Table(
     sa.Column("pricing", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.String(200), nullable=False),
+    # the database itself refuses a second open price of one subject (migration 0003)
+    sa.Index(
+        "ux_modelreg_prices_open",
+        "subject",
+        unique=True,
+        sqlite_where=sa.text("effective_until IS NULL"),
+        postgresql_where=sa.text("effective_until IS NULL"),
+    ),
+)
+
+timelines = sa.Table(
+    "modelreg_timelines",
+    metadata,
+    # one row per priced subject: its price timeline's version, and the row every price write of that
+    # subject locks first (UPDATE … WHERE version = :expected), so writes of one subject never interleave
+    sa.Column("subject", sa.String(300), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
 )
 
 changes = sa.Table(

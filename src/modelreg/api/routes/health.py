@@ -15,21 +15,25 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Ready to serve: the catalog is loaded and the store answers")
+@router.get("/readyz", summary="Ready to serve: the catalog is loaded and the store answers and takes writes")
 def readyz(request: Request) -> Any:
+    """200 when the store answers and takes writes; 503 otherwise, saying why (never the store's URL)."""
     registry = request.app.state.registry
     store = registry.store
-    try:
-        changes = store.counter() if store is not None else None
-    except Exception as exc:  # any database failure means: not ready
-        request.app.state.metrics.store_errors += 1
-        return JSONResponse({"status": "unavailable", "store": f"{type(exc).__name__}"}, status_code=503)
-    return {
-        "status": "ok",
-        "models": len(registry),
-        "store": store.engine.dialect.name if store is not None else None,  # never the URL: it may hold a password
-        "changes": changes,
+    if store is None:
+        return {"status": "ok", "models": len(registry), "store": None}
+    health = store.health()
+    report: dict[str, Any] = {
+        "database": store.engine.dialect.name,
+        "reachable": health.reachable,
+        "writable": health.writable,
     }
+    if health.reason:
+        report["reason"] = health.reason
+    if not health.writable:
+        request.app.state.metrics.store_errors += 1
+        return JSONResponse({"status": "unavailable", "store": report}, status_code=503)
+    return {"status": "ok", "models": len(registry), "store": report}
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")

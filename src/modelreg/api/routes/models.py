@@ -11,6 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from modelreg.api import writes
 from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Editor, IfMatch, Reader, RegistryDep
 from modelreg.api.problems import Problem
@@ -56,7 +57,8 @@ class StatusChange(BaseModel):
 
 
 class PriceChange(Pricing):
-    """New prices (USD per 1M tokens) and the day they start (default: today)."""
+    """The prices that change (USD per 1M tokens; null clears one) and the day they start (default: today).
+    Prices not named carry over from the price in force before."""
 
 
 @router.get("", response_model=ModelPage, summary="List models, filtered, a page at a time")
@@ -105,8 +107,9 @@ def _listed(model: Model, price: Any) -> ListedModel:
 
 
 @router.post("", status_code=201, response_model=Model, summary="Create a model")
-def create_model(model: Model, reg: RegistryDep, actor: Editor) -> Any:
-    return reg.create("model", model, actor=actor)
+def create_model(model: Model, reg: RegistryDep, actor: Editor, response: Response) -> Any:
+    created = reg.create("model", model, actor=actor)
+    return writes.tagged(reg, "model", created.id, response)  # with its ETag: the next write can name it
 
 
 @router.get("/{model_id:path}/routes", summary="The routes that serve a model")
@@ -118,80 +121,101 @@ async def model_routes(model_id: str, reg: RegistryDep, _: Reader) -> dict[str, 
 @router.patch(
     "/{model_id:path}/pricing",
     response_model=Model,
-    dependencies=[IfMatch],
     summary="Change a model's prices from a day on (the old price is closed, not overwritten)",
 )
-def change_pricing(model_id: str, change: PriceChange, reg: RegistryDep, actor: Editor) -> Any:
-    reg.get(model_id)
+def change_pricing(
+    model_id: str, change: PriceChange, reg: RegistryDep, actor: Editor, tags: IfMatch, response: Response
+) -> Any:
+    reg.get(model_id)  # a model's, not a route's (routes are priced through the library)
+    named = change.model_dump(mode="json", exclude_unset=True, exclude={"effective_from", "effective_until"})
     starts = change.effective_from or dt.date.today()
-    reg.set_price(
-        model_id,
-        change.model_dump(mode="json", exclude_none=True, exclude={"effective_from", "effective_until"}),
-        effective_from=starts,
-        actor=actor,
-    )
-    return reg.get(model_id)
-
-
-@router.patch(
-    "/{model_id:path}/capabilities",
-    response_model=Model,
-    dependencies=[IfMatch],
-    summary="Add or remove one capability",
-)
-def change_capabilities(model_id: str, change: CapabilityChange, reg: RegistryDep, actor: Editor) -> Any:
-    current = [c.value for c in reg.get(model_id).capabilities]
-    wanted = change.capability.value
-    updated = sorted({*current, wanted}) if change.operation == "add" else [c for c in current if c != wanted]
-    return reg.update(
+    writes.price_write(
+        reg,
         "model",
         model_id,
-        {"capabilities": updated},
-        version=reg.version("model", model_id),
-        actor=actor,
-        message=f"{change.operation} {wanted}",
+        tags,
+        lambda version: reg.set_price(model_id, named, effective_from=starts, actor=actor, version=version),
     )
+    return writes.tagged(reg, "model", model_id, response)
+
+
+@router.patch("/{model_id:path}/capabilities", response_model=Model, summary="Add or remove one capability")
+def change_capabilities(
+    model_id: str, change: CapabilityChange, reg: RegistryDep, actor: Editor, tags: IfMatch, response: Response
+) -> Any:
+    wanted = change.capability.value
+
+    def write(version: int) -> Any:
+        current = [c.value for c in reg.get(model_id).capabilities]
+        updated = sorted({*current, wanted}) if change.operation == "add" else [c for c in current if c != wanted]
+        patch = {"capabilities": updated}
+        return reg.update(
+            "model", model_id, patch, version=version, actor=actor, message=f"{change.operation} {wanted}"
+        )
+
+    writes.record_write(reg, "model", model_id, tags, write)
+    return writes.tagged(reg, "model", model_id, response)
 
 
 @router.patch(
     "/{model_id:path}/status",
     response_model=Model,
-    dependencies=[IfMatch],
     summary="Change a model's lifecycle status (deprecate, retire, name a replacement)",
 )
-def change_status(model_id: str, change: StatusChange, reg: RegistryDep, actor: Editor) -> Any:
+def change_status(
+    model_id: str, change: StatusChange, reg: RegistryDep, actor: Editor, tags: IfMatch, response: Response
+) -> Any:
     # fields left out keep their values (a new status keeps the replacement); the registry refuses dates that
     # do not exist or are out of order, and a replacement that is unknown or the model itself
     lifecycle = change.model_dump(mode="json", exclude_none=True)
-    return reg.update(
+    writes.record_write(
+        reg,
         "model",
         model_id,
-        {"lifecycle": lifecycle},
-        version=reg.version("model", model_id),
-        actor=actor,
-        message=f"status {change.status.value}",
+        tags,
+        lambda version: reg.update(
+            "model",
+            model_id,
+            {"lifecycle": lifecycle},
+            version=version,
+            actor=actor,
+            message=f"status {change.status.value}",
+        ),
     )
+    return writes.tagged(reg, "model", model_id, response)
 
 
 @router.get("/{model_id:path}", response_model=Model, summary="One model, by its canonical id")
 async def read_model(model_id: str, reg: RegistryDep, _: Reader) -> Any:
+    model, tag = reg.tagged("model", model_id)
     # serialized by pydantic's core directly: re-validating a Model we just read would double the work
-    return Response(reg.get(model_id).model_dump_json(), media_type="application/json")
+    return Response(model.model_dump_json(), media_type="application/json", headers={"ETag": f'"{tag}"'})
 
 
 @router.patch(
     "/{model_id:path}",
     response_model=Model,
-    dependencies=[IfMatch],
-    summary="Change fields of a model (a partial patch; nested objects merge)",
+    summary="Change fields of a model (a partial patch; nested objects merge; prices change through …/pricing)",
 )
-def update_model(model_id: str, reg: RegistryDep, actor: Editor, patch: dict[str, Any] = Body(...)) -> Any:
-    return reg.update("model", model_id, patch, version=reg.version("model", model_id), actor=actor)
+def update_model(
+    model_id: str,
+    reg: RegistryDep,
+    actor: Editor,
+    tags: IfMatch,
+    response: Response,
+    patch: dict[str, Any] = Body(...),
+) -> Any:
+    writes.record_write(
+        reg, "model", model_id, tags, lambda version: reg.update("model", model_id, patch, version=version, actor=actor)
+    )
+    return writes.tagged(reg, "model", model_id, response)
 
 
-@router.delete("/{model_id:path}", status_code=204, dependencies=[IfMatch], summary="Delete (hide) a model")
-def delete_model(model_id: str, reg: RegistryDep, actor: Editor) -> Response:
-    reg.delete("model", model_id, version=reg.version("model", model_id), actor=actor)
+@router.delete("/{model_id:path}", status_code=204, summary="Delete (hide) a model")
+def delete_model(model_id: str, reg: RegistryDep, actor: Editor, tags: IfMatch) -> Response:
+    writes.record_write(
+        reg, "model", model_id, tags, lambda version: reg.delete("model", model_id, version=version, actor=actor)
+    )
     return Response(status_code=204)
 
 

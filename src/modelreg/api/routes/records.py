@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Query, Response
 
+from modelreg.api import writes
 from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Admin, IfMatch, Reader, RegistryDep
 from modelreg.schema import Platform, Provider
@@ -21,20 +22,33 @@ def _router(kind: str, plural: str, schema: type[Provider] | type[Platform]) -> 
         return {"items": items, "count": len(items)}
 
     @router.get("/{record_id}", summary=f"One {kind}", response_model=schema)
-    async def read(record_id: str, reg: RegistryDep, _: Reader) -> Any:
-        return reg.provider(record_id) if kind == "provider" else reg.platform(record_id)
+    async def read(record_id: str, reg: RegistryDep, _: Reader, response: Response) -> Any:
+        return writes.tagged(reg, kind, record_id, response)
 
     @router.post("", status_code=201, summary=f"Create a {kind}", response_model=schema)
-    def create(record: schema, reg: RegistryDep, actor: Admin) -> Any:  # type: ignore[valid-type]  # a runtime type: no postponed annotations in this module
-        return reg.create(kind, record, actor=actor)
+    def create(record: schema, reg: RegistryDep, actor: Admin, response: Response) -> Any:  # type: ignore[valid-type]  # a runtime type: no postponed annotations in this module
+        created = reg.create(kind, record, actor=actor)
+        return writes.tagged(reg, kind, created.id, response)  # with its ETag: the next write can name it
 
-    @router.patch("/{record_id}", summary=f"Change fields of a {kind}", response_model=schema, dependencies=[IfMatch])
-    def update(record_id: str, reg: RegistryDep, actor: Admin, patch: dict[str, Any] = Body(...)) -> Any:
-        return reg.update(kind, record_id, patch, version=reg.version(kind, record_id), actor=actor)
+    @router.patch("/{record_id}", summary=f"Change fields of a {kind}", response_model=schema)
+    def update(
+        record_id: str,
+        reg: RegistryDep,
+        actor: Admin,
+        tags: IfMatch,
+        response: Response,
+        patch: dict[str, Any] = Body(...),
+    ) -> Any:
+        writes.record_write(
+            reg, kind, record_id, tags, lambda version: reg.update(kind, record_id, patch, version=version, actor=actor)
+        )
+        return writes.tagged(reg, kind, record_id, response)
 
-    @router.delete("/{record_id}", status_code=204, summary=f"Delete a {kind}", dependencies=[IfMatch])
-    def delete(record_id: str, reg: RegistryDep, actor: Admin) -> Response:
-        reg.delete(kind, record_id, version=reg.version(kind, record_id), actor=actor)
+    @router.delete("/{record_id}", status_code=204, summary=f"Delete a {kind}")
+    def delete(record_id: str, reg: RegistryDep, actor: Admin, tags: IfMatch) -> Response:
+        writes.record_write(
+            reg, kind, record_id, tags, lambda version: reg.delete(kind, record_id, version=version, actor=actor)
+        )
         return Response(status_code=204)
 
     return router
