@@ -21,7 +21,7 @@ import yaml
 
 import modelreg
 from modelreg.api import create_app
-from tests.conftest import PG_ADMIN_URL, Server, _postgres_or_skip
+from tests.conftest import Server, fresh_postgres
 
 API = "/api/registry"
 MODELREG = str(Path(sys.executable).parent / "modelreg")
@@ -39,14 +39,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('bad-input') / 'store.sqlite3'}"
         return
-    admin = _postgres_or_skip()
-    name = f"modelreg_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

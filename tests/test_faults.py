@@ -20,7 +20,7 @@ import modelreg
 from modelreg.api import create_app
 from modelreg.errors import StoreError
 from modelreg.store import Store
-from tests.conftest import PG_ADMIN_URL, Server, _postgres_or_skip
+from tests.conftest import PG_ADMIN_URL, Server, _postgres_or_skip, fresh_postgres
 from tests.helpers import API, editor_key, serve_process, two_instances
 
 MODEL = "openai/gpt-4o"
@@ -40,16 +40,8 @@ def _terminate_backends(database_url: str) -> int:
 @pytest.fixture()
 def postgres_url(tmp_path: Path) -> Iterator[str]:
     """A fresh PostgreSQL database (these faults are PostgreSQL's own)."""
-    import uuid
-
-    admin = _postgres_or_skip()
-    name = f"modelreg_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_postgres() as url:
+        yield url
 
 
 def test_the_service_answers_again_within_seconds_after_its_postgres_connections_are_terminated(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from modelreg import validation
 from modelreg.errors import ConflictError, ModelNotFoundError, ValidationError
 from modelreg.overlay import KIND_KEYS, merge
+from modelreg.schema import PRICE_FIELDS
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -74,20 +75,6 @@ def _check_identity(kind: str, data: dict[str, Any]) -> None:
 
 MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens (or per item): far above any real price
 MIN_EXPONENT = -12  # at most 12 decimal places: smaller steps are no price, and break exact arithmetic
-PRICE_FIELDS = (
-    "input",
-    "output",
-    "cache_read",
-    "cache_write",
-    "cache_write_1h",
-    "reasoning",
-    "input_audio",
-    "output_audio",
-    "output_image",
-    "image",
-    "request",
-    "web_search",
-)
 GUARDED = ("pricing", "price_history", "sources")  # derived from the price timeline and the store
 
 

@@ -18,6 +18,21 @@ PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}(-\d{2})?$"
 """An ISO date, or a year and month where the day is not known."""
 
 Price = Annotated[Decimal, Field(ge=0)]
+PRICE_FIELDS = (
+    "input",
+    "output",
+    "cache_read",
+    "cache_write",
+    "cache_write_1h",
+    "reasoning",
+    "input_audio",
+    "output_audio",
+    "output_image",
+    "image",
+    "request",
+    "web_search",
+)
+"""The amounts a ``Pricing`` can hold (``batch_discount`` is a fraction, not an amount)."""
 MILLION = Decimal(1_000_000)
 
 
@@ -170,26 +185,7 @@ class Pricing(_Record):
 
     def is_empty(self) -> bool:
         """True when no price at all is known."""
-        return (
-            all(
-                getattr(self, name) is None
-                for name in (
-                    "input",
-                    "output",
-                    "cache_read",
-                    "cache_write",
-                    "cache_write_1h",
-                    "reasoning",
-                    "input_audio",
-                    "output_audio",
-                    "output_image",
-                    "image",
-                    "request",
-                    "web_search",
-                )
-            )
-            and not self.tiers
-        )
+        return all(getattr(self, name) is None for name in PRICE_FIELDS) and not self.tiers
 
 
 class Limits(_Record):

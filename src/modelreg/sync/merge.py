@@ -34,6 +34,7 @@ from modelreg.catalog.rules import Parsed, Rules
 from modelreg.errors import CatalogError
 from modelreg.names import NameTable, same_version, size_from_name
 from modelreg.schema import (
+    PRICE_FIELDS,
     Conflict,
     Deployment,
     Limits,
@@ -50,21 +51,7 @@ from modelreg.sync.matching import CERTAIN
 from modelreg.sync.records import SourceRecord
 
 SOURCE_RANK = {"overrides": 0, "models.dev": 1, "litellm": 2, "genai-prices": 3}
-PRICE_KINDS = (
-    "input",
-    "output",
-    "cache_read",
-    "cache_write",
-    "cache_write_1h",
-    "reasoning",
-    "input_audio",
-    "output_audio",
-    "output_image",
-    "image",
-    "request",
-    "web_search",
-    "batch_discount",
-)
+PRICE_KINDS = (*PRICE_FIELDS, "batch_discount")
 KEPT = "(kept)"  # the decided value, beside each source's, in Catalog.observed
 TIER_KINDS = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
 MEDIA_OUTPUT = ("output_image", "output_audio")
