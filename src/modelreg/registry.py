@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import time
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,14 +23,18 @@ from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFound
 from modelreg.lazy import LazyModule
 from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
-from modelreg.pricing import Cost, PriceTable
+from modelreg.pricing import COST_OPTIONS, Cost, PriceTable
+from modelreg.settings import DEFAULT_POLL_INTERVAL_MS
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
+    from typing import Unpack
+
     from modelreg import editing, queries, transfer, validation
     from modelreg import params as params_module
     from modelreg.catalog.rules import Rules
     from modelreg.params import Issue
+    from modelreg.pricing import CostOptions
     from modelreg.queries import Facts, Migration, PriceToCompare, Quote
     from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
     from modelreg.store import Change, Snapshot, Store
@@ -45,6 +50,8 @@ Records = dict[str, Any]
 _TABLES = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
 _MEMORY = 4096  # names remembered by the rule-based resolver and the suggester
+_KEPT = 16384  # names remembered with their model or price table (exact names of the catalog and others)
+_clock = time.monotonic
 
 
 class Resolution(NamedTuple):
@@ -121,20 +128,23 @@ class Registry:
         *,
         rules_path: str | os.PathLike[str] = BUNDLED_RULES,
         store: Store | None = None,
+        poll_interval_ms: float = DEFAULT_POLL_INTERVAL_MS,
     ) -> None:
         """A registry over a compiled ``index`` and its ``records`` (a document, or a function that reads
         it when first needed); one document holding both is accepted too (``records`` left out). With a
         ``store``, the view is the catalog with the store's records and prices laid over it, and it follows
-        the store: a change committed by any process is seen on the next read."""
+        the store: a read asks the store whether any process committed at most every ``poll_interval_ms``
+        milliseconds (0: on every read), and this registry's own writes are seen by its next read."""
         self._base_index = index
         self._base_records = index if records is None else records
         self._rules_path = rules_path
         self._store = store
+        self._poll_every = max(0.0, poll_interval_ms) / 1000
+        self._poll_at = 0.0  # when reads next ask the store (time.monotonic)
         self._seen = -1  # the store's change counter this view was built at
         self._versions: dict[tuple[str, str], int] = {}  # (kind, id) -> stored version
         self._timelines: dict[str, int] = {}  # subject -> version of its stored price timeline
         self._snapshot: Snapshot | None = None  # the store's contents this view was built from
-        self._frames = 0  # calls between the user and this object (1 for a view, reached through its registry)
         self._install(index, self._base_records)
         self._view: Registry = self  # what reads answer from: itself, or its store's latest view
         if store is not None:
@@ -153,6 +163,7 @@ class Registry:
         self._records: Records | None = None
         self._prices: dict[str, dict[str, Any]] | None = document.get("prices")
         self._models: dict[str, Model] = {}
+        self._resolved: dict[str, Model] = {}  # names resolved to a model that is not going away
         self._routes: dict[str, Route] = {}
         self._providers: dict[str, Provider] | None = None
         self._platforms: dict[str, Platform] | None = None
@@ -174,12 +185,17 @@ class Registry:
 
     def _now(self) -> Registry:
         """The view reads answer from: the newest complete view of the catalog with the store laid over it.
-        A poll of a few microseconds (no query) says whether the store moved; then one thread builds the new
-        view off to the side while the others keep answering from the view they have. No lock on reads."""
+        At most every ``poll_interval_ms`` a poll of a few microseconds (no query) says whether the store
+        moved; then one thread builds the new view off to the side while the others keep answering from the
+        view they have. No lock on reads. (get, resolve and cost inline the clock check, not the poll.)"""
         store = self._store
-        if store is not None and (store.changed() or self._stale):
-            self._stale = True
-            self._refresh(wait=False)
+        if store is not None:
+            now = _clock()
+            if now >= self._poll_at:
+                self._poll_at = now + self._poll_every
+                if store.changed() or self._stale:
+                    self._stale = True
+                    self._refresh(wait=False)
         return self._view
 
     def _refresh(self, *, wait: bool) -> None:
@@ -219,29 +235,43 @@ class Registry:
         else:
             from modelreg import overlay
 
-            laid = overlay.apply(self._base_index, self._catalog_records(), snapshot, dt.date.today())
-            view = Registry(*laid, rules_path=self._rules_path)
+            today = dt.date.today()
+            index = overlay.hot_index(self._base_index, snapshot, today)
+            if index is None:  # a row only the catalog's records can place: read them now
+                index, records = overlay.apply(self._base_index, self._catalog_records(), snapshot, today)
+                view = Registry(index, records, rules_path=self._rules_path)
+            else:  # the records are laid over when a whole record is first asked for
+                catalog = self._catalog_records
+                view = Registry(
+                    index, lambda: overlay.records(catalog(), snapshot, today), rules_path=self._rules_path
+                )
         view._seen = snapshot.counter
         view._snapshot = snapshot
         view._versions = {key: row.version for key, row in snapshot.records.items()}
         view._timelines = snapshot.timelines
         view._user_aliases = self._user_aliases
-        view._frames = 1
         if previous._records is not None and previous._models:
             old, new = previous._records["models"], view._all()["models"]
             view._models = {i: m for i, m in previous._models.items() if i in new and new[i] is old.get(i)}
         return view
 
     @classmethod
-    def from_catalog(cls, catalog_dir: str | os.PathLike[str], *, store: Store | None = None) -> Registry:
+    def from_catalog(
+        cls,
+        catalog_dir: str | os.PathLike[str],
+        *,
+        store: Store | None = None,
+        poll_interval_ms: float = DEFAULT_POLL_INTERVAL_MS,
+    ) -> Registry:
         """A registry over the compiled catalog in ``catalog_dir`` (records are read when first needed),
-        with ``store`` laid over it when given."""
+        with ``store`` laid over it when given (followed as ``Registry()`` says)."""
         rules = os.path.join(catalog_dir, "rules.yaml")
         return cls(
             index.load_index(os.path.join(catalog_dir, index.INDEX_FILE)),
             lambda: index.load_index(os.path.join(catalog_dir, index.RECORDS_FILE)),
             rules_path=rules if os.path.isfile(rules) else BUNDLED_RULES,
             store=store,
+            poll_interval_ms=poll_interval_ms,
         )
 
     # -- the full records, read on first use ------------------------------------------------------------------
@@ -280,8 +310,15 @@ class Registry:
 
     def get(self, model_id: str) -> Model:
         """The model whose canonical id is ``model_id`` (``provider/model``), exactly."""
-        if self._store is not None:
-            return self._now().get(model_id)
+        view = self._view
+        if self._store is not None and _clock() >= self._poll_at:
+            view = self._now()
+        try:
+            return view._models[model_id]
+        except (KeyError, TypeError):
+            return view._get(model_id)
+
+    def _get(self, model_id: str) -> Model:
         try:
             model = self._models.get(model_id)
         except TypeError:  # unhashable: not a name
@@ -301,8 +338,16 @@ class Registry:
     def resolve(self, name: str) -> Model:
         """The model ``name`` means: a canonical id, a model's name or alias, or any upstream key
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
-        if self._store is not None:
-            return self._now().resolve(name)
+        view = self._view
+        if self._store is not None and _clock() >= self._poll_at:
+            view = self._now()
+        try:
+            return view._resolved[name]
+        except (KeyError, TypeError):
+            return view._resolve(name)
+
+    def _resolve(self, name: str) -> Model:
+        """``resolve`` the first time a name is asked (and every time for a model going away: it warns)."""
         try:
             target = self._names.get(name)
         except TypeError:  # unhashable: not a name
@@ -311,7 +356,11 @@ class Registry:
         if model is None:
             model = self._lookup(name).model
         if model.id in self._going:
-            _warn(self._going[model.id], 3 + self._frames)
+            _warn(self._going[model.id], 4)  # the caller of resolve
+        else:
+            if len(self._resolved) >= _KEPT:
+                self._resolved.clear()
+            self._resolved[name] = model
         return model
 
     @_on_view
@@ -383,6 +432,7 @@ class Registry:
         self.resolver.user_aliases = self._user_aliases
         self._matched.clear()  # a remembered miss (or price) may mean something now
         self._tables.clear()
+        self._resolved.clear()
 
     @_on_view
     def add_aliases_from(self, path: str | os.PathLike[str]) -> None:
@@ -429,52 +479,41 @@ class Registry:
 
     # -- prices -----------------------------------------------------------------------------------------
 
-    def cost(
-        self,
-        model: str,
-        *,
-        input_tokens: int,
-        output_tokens: int = 0,
-        cache_read_tokens: int = 0,
-        cache_write_tokens: int = 0,
-        reasoning_tokens: int = 0,
-        audio_input_tokens: int = 0,
-        audio_output_tokens: int = 0,
-        images: int = 0,
-        requests: int = 1,
-        batch: bool = False,
-        at: dt.date | None = None,
-        cache_write_1h_tokens: int = 0,
-        image_output_tokens: int = 0,
-        web_searches: int = 0,
-    ) -> Cost:
+    def cost(self, model: str, *, input_tokens: int, output_tokens: int = 0, **usage: Unpack[CostOptions]) -> Cost:
         """What one call costs, in exact USD by kind (``.total`` sums them).
 
         ``model`` is any name ``resolve`` accepts; a platform's string (``bedrock/…``, ``azure/eu/…``) is
         priced at that platform's (and region's) prices. ``input_tokens`` counts every prompt token, cache
-        reads and writes included (``cache_write_1h_tokens`` are the writes kept for an hour);
-        ``reasoning_tokens``, ``audio_output_tokens`` and ``image_output_tokens`` are part of
-        ``output_tokens``; ``web_searches`` is a number of searches. ``at`` prices with the prices in force
-        that day. ``Cost.unpriced`` names usage the model has no price of its own for.
+        reads and writes included. ``usage`` (all keyword, all optional) adds ``cache_read_tokens``,
+        ``cache_write_tokens`` and ``cache_write_1h_tokens`` (the writes kept for an hour), ``reasoning_tokens``,
+        ``audio_output_tokens`` and ``image_output_tokens`` (parts of ``output_tokens``), ``audio_input_tokens``
+        (part of ``input_tokens``), ``images``, ``requests`` (default 1) and ``web_searches`` (counts), ``batch``
+        (the batch discount) and ``at`` (a ``datetime.date``: the prices in force that day).
+        ``Cost.unpriced`` names usage the model has no price of its own for.
         """
-        if self._store is not None:
-            return self._now().cost(
-                model,
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                cache_read_tokens=cache_read_tokens,
-                cache_write_tokens=cache_write_tokens,
-                reasoning_tokens=reasoning_tokens,
-                audio_input_tokens=audio_input_tokens,
-                audio_output_tokens=audio_output_tokens,
-                images=images,
-                requests=requests,
-                batch=batch,
-                at=at,
-                cache_write_1h_tokens=cache_write_1h_tokens,
-                image_output_tokens=image_output_tokens,
-                web_searches=web_searches,
-            )
+        view = self._view
+        if self._store is not None and _clock() >= self._poll_at:
+            view = self._now()
+        if (
+            not usage
+            and input_tokens.__class__ is int
+            and output_tokens.__class__ is int
+            and input_tokens >= 0
+            and output_tokens >= 0
+        ):  # the common call, on a short path: a name priced before, counts that need no other check
+            try:
+                return view._tables[model].quote(input_tokens, output_tokens)
+            except (KeyError, TypeError):
+                pass
+        return view._cost(model, input_tokens, output_tokens, usage)
+
+    def _cost(self, model: str, input_tokens: int, output_tokens: int, usage: CostOptions) -> Cost:
+        """``cost`` with every count checked (``PriceTable.cost``), and the first time a name is priced."""
+        unknown = usage.keys() - COST_OPTIONS.keys()
+        if unknown:
+            raise TypeError(f"cost() got an unexpected keyword argument {min(unknown)!r}")
+        options = {**COST_OPTIONS, **usage}
+        at = options["at"]
         try:
             table = self._tables.get(model) if at is None else None
         except TypeError:  # unhashable: not a name
@@ -484,17 +523,17 @@ class Registry:
         return table.cost(
             input_tokens,
             output_tokens,
-            cache_read_tokens,
-            cache_write_tokens,
-            reasoning_tokens,
-            audio_input_tokens,
-            audio_output_tokens,
-            images,
-            requests,
-            batch,
-            cache_write_1h_tokens,
-            image_output_tokens,
-            web_searches,
+            options["cache_read_tokens"],
+            options["cache_write_tokens"],
+            options["reasoning_tokens"],
+            options["audio_input_tokens"],
+            options["audio_output_tokens"],
+            options["images"],
+            options["requests"],
+            options["batch"],
+            options["cache_write_1h_tokens"],
+            options["image_output_tokens"],
+            options["web_searches"],
         )
 
     def cost_from_usage(
@@ -559,12 +598,14 @@ class Registry:
             match = self._match(model)
             target = [match.model_id, match.route_id, match.region] if match else None
         raw = self._raw_price(target[0], target[1], target[2]) if target is not None else None
+        if len(self._tables) >= _KEPT:
+            self._tables.clear()
         if target is None or raw is None:  # unknown, unpriced, or a deployment billed at its route's price:
             table = PriceTable.of(self._lookup(model).model.id, self.pricing(model).model_dump())  # pricing() decides
             self._tables[model] = table
             return table
         if target[0] in self._going:
-            _warn(self._going[target[0]], 4 + self._frames)
+            _warn(self._going[target[0]], 5)  # the caller of cost (cost, _cost, _price_table, _warn)
         table = self._tables[model] = PriceTable.of(target[0], raw)
         return table
 

@@ -103,6 +103,7 @@ def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> di
             for key in deployment.keys:
                 claim(key, route.model, route.id, 2 if own else 3, region)
             claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3, region)
+        claim(f"{route.platform}/{route.model_string}", route.model, route.id, 3)  # a store's overlay relies on it
     for name, model_id in catalog.names.items():  # curated platform strings no upstream entry carries
         claim(name, model_id, "", 3)
 
