@@ -270,16 +270,9 @@ class PriceTable(NamedTuple):
         return cost
 
     def work_out(self, cost: Cost, input_tokens: int, output_tokens: int) -> Decimal:
-        """Fill in the parts of a ``quote`` (what ``cost(input_tokens, output_tokens)`` gives: the tier the
-        prompt reaches, input and output at its rates, the price per request) and return its total."""
-        rates, tier = self.base, None
-        for above, tier_rates in self.tiers:
-            if input_tokens > above:
-                rates, tier = tier_rates, above
-                break
-        spent = input_tokens * rates.input if input_tokens else ZERO
-        made = output_tokens * rates.output if output_tokens else ZERO
-        asked = self.request or ZERO
+        """Fill in the parts of a ``quote`` (what ``cost(input_tokens, output_tokens)`` gives) and return its
+        total."""
+        tier, spent, made, asked = self._plain(input_tokens, output_tokens)
         cost.model, cost.input, cost.output, cost.requests, cost.tier = self.model, spent, made, asked, tier
         cost.cache_read = cost.cache_write = cost.cache_write_1h = cost.reasoning = ZERO
         cost.audio_input = cost.audio_output = cost.output_image = cost.images = cost.web_search = ZERO
@@ -287,6 +280,23 @@ class PriceTable(NamedTuple):
         total = cost._total = spent + made + asked
         cost._pending = None
         return total
+
+    def total(self, input_tokens: int, output_tokens: int) -> Decimal:
+        """``quote(input_tokens, output_tokens).total`` without making the Cost (for ranking many prices)."""
+        _, spent, made, asked = self._plain(input_tokens, output_tokens)
+        return spent + made + asked
+
+    def _plain(self, input_tokens: int, output_tokens: int) -> tuple[int | None, Decimal, Decimal, Decimal]:
+        """A call of input and output tokens alone: the tier its prompt reaches, what its input and output
+        cost at that tier's rates, and the price per request (the billing rules of ``cost``)."""
+        rates, tier = self.base, None
+        for above, tier_rates in self.tiers:
+            if input_tokens > above:
+                rates, tier = tier_rates, above
+                break
+        spent = input_tokens * rates.input if input_tokens else ZERO
+        made = output_tokens * rates.output if output_tokens else ZERO
+        return tier, spent, made, self.request or ZERO
 
     @classmethod
     def of(cls, model_id: str, pricing: Mapping[str, Any]) -> PriceTable:

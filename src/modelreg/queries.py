@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from modelreg.errors import ValidationError
 from modelreg.lifecycle import GOING, status_on
-from modelreg.pricing import Cost, PriceTable
+from modelreg.pricing import Cost
 
 if TYPE_CHECKING:
     from modelreg.registry import Registry
@@ -242,20 +242,29 @@ def cheapest(
     whose context window is known to hold the prompt and the output are considered. Prices of zero (free previews,
     or upstream entries with no real price) are left out unless ``include_free``.
     """
+    try:  # whole numbers, zero or more, as cost takes them
+        bad = (prompt_tokens | output_tokens) < 0 or prompt_tokens.__class__ is bool or output_tokens.__class__ is bool
+    except TypeError:
+        bad = True
+    if bad:
+        from modelreg.validation import arguments
+
+        raise arguments({"prompt_tokens": prompt_tokens, "output_tokens": output_tokens})
+    rows = registry.facts()
+    chosen = set(find(rows, required=required, **conditions))
     fits = prompt_tokens + output_tokens
-    candidates = set(find(registry.facts(), required=required, **conditions))
-    quotes = []
-    for route_id, model_id, platform, pricing in registry.price_points():
-        if model_id not in candidates:
-            continue
-        facts = registry.facts_of(model_id)
-        if facts.context < fits:  # an unknown context window is not known to fit
-            continue
-        cost = PriceTable.of(model_id, pricing).cost(prompt_tokens, output_tokens)
-        if cost.total > 0 or include_free:
-            quotes.append(Quote(model_id, route_id, platform, cost))
-    quotes.sort(key=lambda q: (q.cost.total, q.model, q.route or ""))
-    return quotes[:limit]
+    fitting = {row.id for row in rows if row.id in chosen and row.context >= fits}  # an unknown window never fits
+    ranked = []
+    for route_id, model_id, platform, table in registry.price_tables():
+        if model_id in fitting:
+            total = table.total(prompt_tokens, output_tokens)
+            if total > 0 or include_free:
+                ranked.append((total, model_id, route_id or "", platform, table))
+    ranked.sort(key=lambda quote: quote[:3])
+    return [
+        Quote(model_id, route_id or None, platform, table.quote(prompt_tokens, output_tokens))
+        for _, model_id, route_id, platform, table in ranked[:limit]
+    ]
 
 
 def capability_matrix(rows: Iterable[Facts], *, include_deprecated: bool = False) -> dict[str, list[str]]:

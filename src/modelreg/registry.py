@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from modelreg.catalog import CATALOG_PATH, index
+from modelreg.collector import paused
 from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFoundError, ModelregError, ValidationError
 from modelreg.lazy import LazyModule
 from modelreg.lifecycle import GOING, status_on
@@ -173,6 +174,8 @@ class Registry:
         self._tables: dict[str, PriceTable] = {}
         self._facts: list[Facts] | None = None
         self._facts_by_id: dict[str, Facts] = {}
+        self._price_list: list[tuple[str | None, str, str | None, PriceTable]] | None = None
+        self._matrices: dict[bool, dict[str, list[str]]] = {}
         self._matched: dict[str, Match | None] = {}
         self._suggested: dict[tuple[str, int], list[str]] = {}
         self._user_aliases: dict[str, str] = getattr(self, "_user_aliases", {})
@@ -672,14 +675,15 @@ class Registry:
 
         wanted = Capability(capability) if capability is not None else None
         out = []
-        for model_id, raw in self._raw_models.items():
-            if provider is not None and raw.get("provider") != provider:
-                continue
-            if family is not None and raw.get("family") != family:
-                continue
-            if wanted is not None and wanted.value not in raw.get("capabilities", ()):
-                continue
-            out.append(self.get(model_id))
+        with paused():  # the first call builds every Model: nothing among them to collect
+            for model_id, raw in self._raw_models.items():
+                if provider is not None and raw.get("provider") != provider:
+                    continue
+                if family is not None and raw.get("family") != family:
+                    continue
+                if wanted is not None and wanted.value not in raw.get("capabilities", ()):
+                    continue
+                out.append(self.get(model_id))
         return out
 
     @_on_view
@@ -699,7 +703,8 @@ class Registry:
     def routes(self, model_id: str | None = None) -> list[Route]:
         """The routes serving ``model_id`` (best priority first), or every route when None."""
         if model_id is None:
-            return [self.route(rid) for rid in self._raw_routes]
+            with paused():  # the first call builds every Route
+                return [self.route(rid) for rid in self._raw_routes]
         return [self.route(rid) for rid in self.route_ids(model_id)]
 
     @_on_view
@@ -1037,7 +1042,8 @@ class Registry:
         """Every model as one flat row (capabilities, limits, prices, today's status): what queries scan."""
         facts = self._facts
         if facts is None:  # built whole, then published: another thread never sees half of it
-            facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
+            with paused():
+                facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
             self._facts_by_id = {row.id: row for row in facts}
             self._facts = facts
         return facts
@@ -1066,7 +1072,9 @@ class Registry:
         ``provider``, ``family``, ``platform``, ``status``, ``min_context``, ``min_output``,
         ``max_input_price``/``max_output_price`` (USD per 1M), ``modalities_in``, ``include_deprecated``;
         ``sort`` by id, input_price, output_price, context or release_date. See ``queries.find``."""
-        return [self.get(mid) for mid in queries.find(self.facts(), sort=sort, **conditions)]
+        found = queries.find(self.facts(), sort=sort, **conditions)
+        with paused():  # may build many Models
+            return [self.get(mid) for mid in found]
 
     @_on_view
     def find_ids(self, *, sort: str = "id", **conditions: Any) -> list[str]:
@@ -1101,9 +1109,25 @@ class Registry:
                 yield route_id, raw["model"], raw["platform"], raw["pricing"]
 
     @_on_view
+    def price_tables(self) -> list[tuple[str | None, str, str | None, PriceTable]]:
+        """``price_points`` as price tables, made once per view: what ``cheapest`` ranks."""
+        tables = self._price_list
+        if tables is None:  # made whole, then published
+            with paused():
+                tables = [(rid, mid, where, PriceTable.of(mid, raw)) for rid, mid, where, raw in self.price_points()]
+            self._price_list = tables
+        return tables
+
+    @_on_view
     def capability_matrix(self, *, include_deprecated: bool = False) -> dict[str, list[str]]:
-        """Capability -> ids of the models that have it."""
-        return queries.capability_matrix(self.facts(), include_deprecated=include_deprecated)
+        """Capability -> ids of the models that have it (sorted), over current models unless asked otherwise;
+        worked out once per view (a copy is returned)."""
+        matrix = self._matrices.get(include_deprecated)
+        if matrix is None:
+            matrix = self._matrices[include_deprecated] = queries.capability_matrix(
+                self.facts(), include_deprecated=include_deprecated
+            )
+        return {capability: list(ids) for capability, ids in matrix.items()}
 
     @_on_view
     def compare(self, names: Iterable[str]) -> list[Model]:

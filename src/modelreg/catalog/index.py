@@ -28,6 +28,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from modelreg.collector import paused
 from modelreg.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> di
 def load_index(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a compiled document (index or records), refusing one of another format."""
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, paused():  # every dict it makes lives on: nothing to collect
             document: dict[str, Any] = json.load(handle)
     except FileNotFoundError as exc:
         raise CatalogError(f"no compiled catalog at {path}: run `modelreg catalog build`") from exc
