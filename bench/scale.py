@@ -12,6 +12,10 @@ for each size, a fresh process (compiled bytecode) times, one after the other:
     cheapest      ``cheapest(1000, 500)`` over every maker and route price, first call and then again
     find          ``find_ids()`` (every current model), median of 5
 
+and two references that are the machine's, not modelreg's: ``json.loads`` of index.json with the collector
+off, and a loop reading two fields of every model record. Their "10x / 1x" shows how this machine's memory
+hierarchy alone grows the cost of touching 10x the objects (caches hold the 1x catalog, not the 10x one).
+
 Each cell is the median over ``--runs`` processes; "10x / 1x" is linear at 10. ``--src DIR`` puts an
 older checkout's ``src`` first on the children's path (``git archive <commit> src | tar -x -C /tmp/base``),
 measured in the same run, for before and after side by side.
@@ -33,7 +37,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-STEPS = ("load", "records", "models()", "facts", "matrix", "matrix again", "cheapest", "cheapest again", "find")
+STEPS = (
+    "load",
+    "records",
+    "models()",
+    "facts",
+    "matrix",
+    "matrix again",
+    "cheapest",
+    "cheapest again",
+    "find",
+    "decode index.json (reference)",
+    "walk the records (reference)",
+)
 
 CHILD = r"""
 import json, statistics, sys, time
@@ -60,6 +76,16 @@ step("matrix again", reg.capability_matrix, 5)
 step("cheapest", lambda: reg.cheapest(1000, 500))
 step("cheapest again", lambda: reg.cheapest(1000, 500), 5)
 step("find", reg.find_ids, 5)
+import gc
+with open(sys.argv[1] + "/index.json", "rb") as handle:
+    data = handle.read()
+def decode():
+    gc.disable()
+    json.loads(data)
+    gc.enable()
+step("decode index.json (reference)", decode, 3)
+records = reg._all()["models"]
+step("walk the records (reference)", lambda: [r.get("provider") for r in records.values() if r.get("family")], 5)
 times["models"] = len(reg)
 print(json.dumps(times))
 """

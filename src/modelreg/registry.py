@@ -174,7 +174,7 @@ class Registry:
         self._tables: dict[str, PriceTable] = {}
         self._facts: list[Facts] | None = None
         self._facts_by_id: dict[str, Facts] = {}
-        self._price_list: list[tuple[str | None, str, str | None, PriceTable]] | None = None
+        self._price_tables: dict[str, list[tuple[str | None, str | None, PriceTable]]] | None = None
         self._matrices: dict[bool, dict[str, list[str]]] = {}
         self._matched: dict[str, Match | None] = {}
         self._suggested: dict[tuple[str, int], list[str]] = {}
@@ -1109,13 +1109,16 @@ class Registry:
                 yield route_id, raw["model"], raw["platform"], raw["pricing"]
 
     @_on_view
-    def price_tables(self) -> list[tuple[str | None, str, str | None, PriceTable]]:
-        """``price_points`` as price tables, made once per view: what ``cheapest`` ranks."""
-        tables = self._price_list
+    def price_tables(self) -> dict[str, list[tuple[str | None, str | None, PriceTable]]]:
+        """Model id -> (route id or None, platform or None, price table) for each of its ``price_points``,
+        made once per view: what ``cheapest`` ranks."""
+        tables = self._price_tables
         if tables is None:  # made whole, then published
+            tables = {}
             with paused():
-                tables = [(rid, mid, where, PriceTable.of(mid, raw)) for rid, mid, where, raw in self.price_points()]
-            self._price_list = tables
+                for route_id, model_id, platform, raw in self.price_points():
+                    tables.setdefault(model_id, []).append((route_id, platform, PriceTable.of(model_id, raw)))
+            self._price_tables = tables
         return tables
 
     @_on_view
