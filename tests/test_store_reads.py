@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -289,3 +290,33 @@ def test_the_poll_interval_comes_from_the_environment(database_url: str, monkeyp
     monkeypatch.setenv("MODELREG_POLL_INTERVAL_MS", "soon")
     with pytest.raises(modelreg.ModelregError, match="MODELREG_POLL_INTERVAL_MS"):
         modelreg.load(database_url=database_url)
+
+
+def test_a_forked_child_keeps_following_the_store(tmp_path: Path) -> None:
+    """A registry polls when the ticker thread says so; a fork leaves that thread behind, not the polls."""
+    import os
+    import time
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    reader = modelreg.load(database_url=url, poll_interval_ms=500)
+    writer = modelreg.load(database_url=url)
+    reader.get("openai/gpt-4o")
+    time.sleep(0.6)
+    assert reader.get("openai/gpt-4o").description is None  # polled: the next poll waits for a tick
+    ready, go = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports through its exit code)
+        os.read(ready, 1)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if reader.get("openai/gpt-4o").description == "after the fork":
+                os._exit(0)
+            time.sleep(0.01)
+        os._exit(1)
+    writer.update("model", "openai/gpt-4o", {"description": "after the fork"}, version=0, actor="w")
+    os.write(go, b"x")
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0  # the child saw the parent's write
+    for reg in (reader, writer):
+        assert reg.store is not None
+        reg.store.close()

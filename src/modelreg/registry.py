@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import time
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,6 +25,7 @@ from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
 from modelreg.pricing import COST_OPTIONS, Cost, PriceTable
 from modelreg.settings import DEFAULT_POLL_INTERVAL_MS
+from modelreg.ticker import TICKER
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
@@ -52,7 +52,6 @@ _TABLES = {"provider": "providers", "platform": "platforms", "model": "models", 
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
 _MEMORY = 4096  # names remembered by the rule-based resolver and the suggester
 _KEPT = 16384  # names remembered with their model or price table (exact names of the catalog and others)
-_clock = time.monotonic
 
 
 class Resolution(NamedTuple):
@@ -141,7 +140,7 @@ class Registry:
         self._rules_path = rules_path
         self._store = store
         self._poll_every = max(0.0, poll_interval_ms) / 1000
-        self._poll_at = 0.0  # when reads next ask the store (time.monotonic)
+        self._check = store is not None  # whether the next read asks the store (ticker.py sets it again)
         self._seen = -1  # the store's change counter this view was built at
         self._versions: dict[tuple[str, str], int] = {}  # (kind, id) -> stored version
         self._timelines: dict[str, int] = {}  # subject -> version of its stored price timeline
@@ -188,17 +187,18 @@ class Registry:
 
     def _now(self) -> Registry:
         """The view reads answer from: the newest complete view of the catalog with the store laid over it.
-        At most every ``poll_interval_ms`` a poll of a few microseconds (no query) says whether the store
-        moved; then one thread builds the new view off to the side while the others keep answering from the
-        view they have. No lock on reads. (get, resolve and cost inline the clock check, not the poll.)"""
+        When ``_check`` is set (at most every ``poll_interval_ms``: the ticker sets it) a poll of a few
+        microseconds (no query) says whether the store moved; then one thread builds the new view off to the
+        side while the others keep answering from the view they have. No lock on reads. (get, resolve and
+        cost test ``_check`` themselves.)"""
         store = self._store
-        if store is not None:
-            now = _clock()
-            if now >= self._poll_at:
-                self._poll_at = now + self._poll_every
-                if store.changed() or self._stale:
-                    self._stale = True
-                    self._refresh(wait=False)
+        if self._check and store is not None:
+            if self._poll_every:  # else: stays set, every read asks
+                self._check = False
+                TICKER.after(self._poll_every, self)
+            if store.changed() or self._stale:
+                self._stale = True
+                self._refresh(wait=False)
         return self._view
 
     def _refresh(self, *, wait: bool) -> None:
@@ -314,7 +314,7 @@ class Registry:
     def get(self, model_id: str) -> Model:
         """The model whose canonical id is ``model_id`` (``provider/model``), exactly."""
         view = self._view
-        if self._store is not None and _clock() >= self._poll_at:
+        if self._check:
             view = self._now()
         try:
             return view._models[model_id]
@@ -342,7 +342,7 @@ class Registry:
         """The model ``name`` means: a canonical id, a model's name or alias, or any upstream key
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
         view = self._view
-        if self._store is not None and _clock() >= self._poll_at:
+        if self._check:
             view = self._now()
         try:
             return view._resolved[name]
@@ -495,7 +495,7 @@ class Registry:
         ``Cost.unpriced`` names usage the model has no price of its own for.
         """
         view = self._view
-        if self._store is not None and _clock() >= self._poll_at:
+        if self._check:
             view = self._now()
         if (
             not usage
