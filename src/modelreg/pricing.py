@@ -118,7 +118,7 @@ class Cost:
     is then a dict lookup and this object, and the Decimal arithmetic is paid by whoever reads the result.
     """
 
-    __slots__ = (*_FIELDS, "_pending", "_total")
+    __slots__ = (*_FIELDS, "_table", "_in", "_out", "_total")
     _fields = _FIELDS
 
     model: str
@@ -138,7 +138,9 @@ class Cost:
     web_search: Decimal
     unpriced: tuple[str, ...]
     unread: tuple[str, ...]
-    _pending: tuple[PriceTable, int, int] | None  # a quote's table and counts, until its parts are worked out
+    _table: PriceTable | None  # a quote's prices and counts, until its parts are worked out
+    _in: int
+    _out: int
     _total: Decimal | None  # the sum, once asked for
 
     def __init__(
@@ -166,26 +168,29 @@ class Cost:
         self.images, self.requests, self.tier, self.batch = images, requests, tier, batch
         self.cache_write_1h, self.output_image, self.web_search = cache_write_1h, output_image, web_search
         self.unpriced, self.unread = unpriced, unread
-        self._pending = self._total = None
+        self._table = self._total = None
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for a field not set yet: a quote whose parts nobody has read. Work them all out.
-        pending = self._pending if name in _FIELDS else None
-        if pending is None:
+        table = self._table if name in _FIELDS else None
+        if table is None:
             raise AttributeError(f"'Cost' object has no attribute {name!r}")
-        pending[0].work_out(self, pending[1], pending[2])
+        table.work_out(self, self._in, self._out)
         return getattr(self, name)
 
     @property
     def total(self) -> Decimal:
         """The sum of every part."""
+        table = self._table
+        if table is not None:  # a quote: its parts and total are worked out now
+            return table.work_out(self, self._in, self._out)
         total = self._total
-        if total is not None:
-            return total
-        pending = self._pending
-        if pending is not None:
-            return pending[0].work_out(self, pending[1], pending[2])
-        total = self._total = (
+        if total is None:
+            total = self._total = self._sum()
+        return total
+
+    def _sum(self) -> Decimal:
+        return (
             self.input
             + self.cache_read
             + self.cache_write
@@ -199,7 +204,6 @@ class Cost:
             + self.web_search
             + self.requests
         )
-        return total
 
     def as_dict(self) -> dict[str, str | int | bool | list[str] | None]:
         """Every part as a string of exact USD, plus ``total``: for JSON."""
@@ -266,7 +270,7 @@ class PriceTable(NamedTuple):
         """The cost of a call with these input and output tokens alone (ints >= 0, which the caller has made
         sure of), its parts worked out when first read: what ``Registry.cost`` answers on its short path."""
         cost = _blank(Cost)
-        cost._pending, cost._total = (self, input_tokens, output_tokens), None
+        cost._table, cost._in, cost._out = self, input_tokens, output_tokens
         return cost
 
     def work_out(self, cost: Cost, input_tokens: int, output_tokens: int) -> Decimal:
@@ -278,7 +282,7 @@ class PriceTable(NamedTuple):
         cost.audio_input = cost.audio_output = cost.output_image = cost.images = cost.web_search = ZERO
         cost.batch, cost.unpriced, cost.unread = False, (), ()
         total = cost._total = spent + made + asked
-        cost._pending = None
+        cost._table = None
         return total
 
     def total(self, input_tokens: int, output_tokens: int) -> Decimal:

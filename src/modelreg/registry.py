@@ -51,6 +51,7 @@ Records = dict[str, Any]
 _TABLES = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
 _MEMORY = 4096  # names remembered by the rule-based resolver and the suggester
+_blank = object.__new__
 _KEPT = 16384  # names remembered with their model or price table (exact names of the catalog and others)
 
 
@@ -505,9 +506,13 @@ class Registry:
             and output_tokens >= 0
         ):  # the common call, on a short path: a name priced before, counts that need no other check
             try:
-                return view._tables[model].quote(input_tokens, output_tokens)
+                table = view._tables[model]
             except (KeyError, TypeError):
                 pass
+            else:  # PriceTable.quote, inlined: a call less is a sixth of this path
+                cost = _blank(Cost)
+                cost._table, cost._in, cost._out = table, input_tokens, output_tokens
+                return cost
         return view._cost(model, input_tokens, output_tokens, usage)
 
     def _cost(self, model: str, input_tokens: int, output_tokens: int, usage: CostOptions) -> Cost:
