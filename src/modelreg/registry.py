@@ -25,7 +25,6 @@ from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
 from modelreg.pricing import COST_OPTIONS, Cost, PriceTable
 from modelreg.settings import DEFAULT_POLL_INTERVAL_MS
-from modelreg.ticker import TICKER
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
@@ -151,6 +150,9 @@ class Registry:
         if store is not None:
             import threading
 
+            from modelreg.ticker import TICKER
+
+            self._ticker = TICKER
             self._refresh_lock = threading.Lock()
             self._stale = True
             self._retry_at = 0.0
@@ -196,7 +198,7 @@ class Registry:
         if self._check and store is not None:
             if self._poll_every:  # else: stays set, every read asks
                 self._check = False
-                TICKER.after(self._poll_every, self)
+                self._ticker.after(self._poll_every, self)
             if store.changed() or self._stale:
                 self._stale = True
                 self._refresh(wait=False)
