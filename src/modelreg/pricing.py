@@ -69,21 +69,8 @@ class CostOptions(TypedDict, total=False):
     web_searches: int
 
 
-COST_OPTIONS: dict[str, Any] = {
-    "cache_read_tokens": 0,
-    "cache_write_tokens": 0,
-    "reasoning_tokens": 0,
-    "audio_input_tokens": 0,
-    "audio_output_tokens": 0,
-    "images": 0,
-    "requests": 1,
-    "batch": False,
-    "at": None,
-    "cache_write_1h_tokens": 0,
-    "image_output_tokens": 0,
-    "web_searches": 0,
-}
-"""Each of ``CostOptions`` with its default."""
+COST_OPTION_NAMES = CostOptions.__optional_keys__
+"""The names ``Registry.cost`` takes in ``**usage``."""
 
 
 _FIELDS = (

@@ -23,7 +23,7 @@ from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFound
 from modelreg.lazy import LazyModule
 from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
-from modelreg.pricing import COST_OPTIONS, Cost, PriceTable
+from modelreg.pricing import COST_OPTION_NAMES, Cost, PriceTable
 from modelreg.settings import DEFAULT_POLL_INTERVAL_MS
 from modelreg.usage import normalize as normalize_usage
 
@@ -515,15 +515,31 @@ class Registry:
                 cost = _blank(Cost)
                 cost._table, cost._in, cost._out = table, input_tokens, output_tokens
                 return cost
-        return view._cost(model, input_tokens, output_tokens, usage)
+        if not COST_OPTION_NAMES.issuperset(usage):
+            unknown = min(set(usage) - COST_OPTION_NAMES)
+            raise TypeError(f"cost() got an unexpected keyword argument {unknown!r}")
+        return view._cost(model, input_tokens, output_tokens, **usage)
 
-    def _cost(self, model: str, input_tokens: int, output_tokens: int, usage: CostOptions) -> Cost:
-        """``cost`` with every count checked (``PriceTable.cost``), and the first time a name is priced."""
-        unknown = usage.keys() - COST_OPTIONS.keys()
-        if unknown:
-            raise TypeError(f"cost() got an unexpected keyword argument {min(unknown)!r}")
-        options = {**COST_OPTIONS, **usage}
-        at = options["at"]
+    def _cost(
+        self,
+        model: str,
+        input_tokens: int,
+        output_tokens: int = 0,
+        cache_read_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        audio_input_tokens: int = 0,
+        audio_output_tokens: int = 0,
+        images: int = 0,
+        requests: int = 1,
+        batch: bool = False,
+        at: dt.date | None = None,
+        cache_write_1h_tokens: int = 0,
+        image_output_tokens: int = 0,
+        web_searches: int = 0,
+    ) -> Cost:
+        """``cost`` with every count checked (``PriceTable.cost``), and the first time a name is priced.
+        (Parameters that are not keyword-only take their defaults from a tuple: cheaper to call.)"""
         try:
             table = self._tables.get(model) if at is None else None
         except TypeError:  # unhashable: not a name
@@ -533,17 +549,17 @@ class Registry:
         return table.cost(
             input_tokens,
             output_tokens,
-            options["cache_read_tokens"],
-            options["cache_write_tokens"],
-            options["reasoning_tokens"],
-            options["audio_input_tokens"],
-            options["audio_output_tokens"],
-            options["images"],
-            options["requests"],
-            options["batch"],
-            options["cache_write_1h_tokens"],
-            options["image_output_tokens"],
-            options["web_searches"],
+            cache_read_tokens,
+            cache_write_tokens,
+            reasoning_tokens,
+            audio_input_tokens,
+            audio_output_tokens,
+            images,
+            requests,
+            batch,
+            cache_write_1h_tokens,
+            image_output_tokens,
+            web_searches,
         )
 
     def cost_from_usage(
@@ -554,7 +570,8 @@ class Registry:
         convention is normalized first (``modelreg.usage``); fields it does not know come back in
         ``Cost.unread``."""
         read = normalize_usage(usage)
-        cost = self.cost(model, **read.counts, batch=batch, at=at)
+        view = self._now()
+        cost = view._cost(model, **read.counts, batch=batch, at=at)
         return cost._replace(unread=read.unread) if read.unread else cost
 
     @_on_view
