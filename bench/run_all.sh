@@ -4,7 +4,7 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 PY="$BENCH_DIR/.venv/bin/python"
-BENCHES=(cold_start.py per_call.py cli.py service.py store_import.py write_race.py)
+BENCHES=(cold_start.py per_call.py scale.py cli.py service.py store_import.py write_race.py)
 
 if [[ ! -x "$PY" ]]; then
     echo "no bench virtualenv: run bench/setup.sh first" >&2

@@ -165,3 +165,84 @@ def test_cost_is_additive_and_never_negative(
     assert a.total >= 0 and b.total >= 0
     if both.tier is None and a.tier is None and b.tier is None:  # tiers are per request, by design
         assert both.total == a.total + b.total
+
+
+# -- the short path: a name priced before, input and output tokens only ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def priced_names(registry: modelreg.Registry) -> list[str]:
+    """Exact names of the catalog whose cost is known (makers, routes, regions, priced variants), and two
+    models with long-context tiers."""
+    names = ["claude-sonnet-4-5", "gemini-2.5-pro"]
+    for name in sorted(registry.names())[::7]:
+        try:
+            registry.cost(name, input_tokens=1)
+        except modelreg.ValidationError:
+            continue  # unpriced
+        names.append(name)
+    return names
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.integers(0, 10**9), st.integers(0, 10**7))
+def test_the_short_path_prices_exactly_as_the_checked_one(
+    registry: modelreg.Registry, priced_names: list[str], data: st.DataObject, input_tokens: int, output_tokens: int
+) -> None:
+    name = data.draw(st.sampled_from(priced_names))
+    registry.cost(name, input_tokens=1)  # priced before: the short path is open
+    short = registry.cost(name, input_tokens=input_tokens, output_tokens=output_tokens)
+    checked = registry.cost(name, input_tokens=input_tokens, output_tokens=output_tokens, requests=1)
+    assert short.total == checked.total and short.as_dict() == checked.as_dict()
+    assert short == checked and repr(short) == repr(checked)
+
+
+def test_a_cost_is_worked_out_once_and_reads_like_any_other(registry: modelreg.Registry) -> None:
+    registry.cost("claude-sonnet-4-5", input_tokens=1)
+    quoted = registry.cost("claude-sonnet-4-5", input_tokens=250_000, output_tokens=1_000)
+    assert quoted.tier == 200_000 and quoted.input == 250_000 * D(6) / 1_000_000
+    assert quoted.total == quoted.input + quoted.output and quoted.unpriced == () == quoted.unread
+    assert quoted._replace(unread=("x",)).unread == ("x",) and quoted.unread == ()
+    import pickle
+
+    assert pickle.loads(pickle.dumps(registry.cost("gpt-4o", input_tokens=3, output_tokens=4))).total == D("0.0000475")
+    with pytest.raises(AttributeError):
+        quoted.nothing  # noqa: B018
+
+
+BAD_COUNTS = [
+    ("input_tokens", None),
+    ("input_tokens", "1000"),
+    ("input_tokens", 1000.0),
+    ("input_tokens", float("nan")),
+    ("input_tokens", True),
+    ("input_tokens", False),
+    ("input_tokens", -1),
+    ("input_tokens", D(1000)),
+    ("output_tokens", None),
+    ("output_tokens", True),
+    ("output_tokens", 2.0),
+    ("output_tokens", -5),
+    ("output_tokens", "5"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_COUNTS)
+def test_a_name_priced_before_still_refuses_bad_counts(registry: modelreg.Registry, field: str, value: object) -> None:
+    registry.cost("gpt-4o", input_tokens=1, output_tokens=1)  # priced before: the short path is open
+    counts: dict[str, object] = {"input_tokens": 1000, "output_tokens": 500, field: value}
+    with pytest.raises(modelreg.ValidationError) as refused:
+        registry.cost("gpt-4o", **counts)  # type: ignore[arg-type]
+    assert field in [f for f, _ in refused.value.errors]
+
+
+def test_an_int_of_another_class_is_still_a_count(registry: modelreg.Registry) -> None:
+    class Tokens(int):
+        pass
+
+    assert registry.cost("gpt-4o", input_tokens=Tokens(1000), output_tokens=Tokens(500)).total == D("0.0075")
+
+
+def test_an_unknown_keyword_is_a_type_error(registry: modelreg.Registry) -> None:
+    with pytest.raises(TypeError, match="cached_tokens"):
+        registry.cost("gpt-4o", input_tokens=10, cached_tokens=5)  # type: ignore[call-arg]

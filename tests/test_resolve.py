@@ -122,3 +122,21 @@ def test_aliases_from_a_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with pytest.raises(modelreg.ValidationError) as info:
         modelreg.load()
     assert info.value.errors[0][0] == "prod-chat"
+
+
+@pytest.mark.parametrize("with_store", [False, True])
+def test_a_warning_points_at_the_callers_line_every_time(with_store: bool, tmp_path: Path) -> None:
+    import warnings
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}" if with_store else None
+    reg = modelreg.load(database_url=url)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reg.resolve("google/gemini-1.5-pro")
+        reg.resolve("google/gemini-1.5-pro")  # a model going away is never remembered silently
+        reg.cost("google/gemini-1.5-pro", input_tokens=1)
+        reg.lookup("claude-2")
+    assert [w.category for w in caught] == [modelreg.DeprecatedModelWarning] * 4
+    assert [w.filename for w in caught] == [__file__] * 4, [w.filename for w in caught]
+    if reg.store is not None:
+        reg.store.close()

@@ -153,7 +153,7 @@ def test_history_and_revert(writable: modelreg.Registry) -> None:
 
 
 def test_another_process_sees_a_commit_on_its_next_read(database_url: str) -> None:
-    reader = modelreg.load(database_url=database_url)
+    reader = modelreg.load(database_url=database_url, poll_interval_ms=0)  # ask the store on every read
     writer = modelreg.load(database_url=database_url)
     assert reader.get("openai/gpt-4o").description is None
     writer.update("model", "openai/gpt-4o", {"description": "seen"}, version=0, actor="writer")

@@ -146,24 +146,30 @@ def load(
     *,
     aliases: str | os.PathLike[str] | None = None,
     database_url: str | None = None,
+    poll_interval_ms: float | None = None,
 ) -> Registry:
     """A Registry over the bundled catalog (or the compiled catalog in ``catalog_dir``) with the store laid
     over it.
 
     The store is the database at ``database_url`` (any SQLAlchemy URL: ``sqlite:///path`` or
     ``postgresql://…``), else ``$MODELREG_DATABASE_URL``, else the SQLite file in your data folder when it
-    exists; with none, the registry is read-only. ``aliases`` names a YAML file of your own names
+    exists; with none, the registry is read-only. Reads see what other processes commit to the store
+    within ``poll_interval_ms`` milliseconds (else ``$MODELREG_POLL_INTERVAL_MS``, default 2; 0: on the
+    next read), and this registry's own writes at once. ``aliases`` names a YAML file of your own names
     (``prod-chat: azure/gpt-4o``), else ``$MODELREG_ALIASES``.
     """
     from modelreg import settings
 
     store = None
     url = database_url or settings.database_url()
+    interval = settings.poll_interval_ms() if poll_interval_ms is None else poll_interval_ms
     if url is not None:
         from modelreg.store import Store
 
         store = Store.open(url, connect_timeout=settings.database_timeout())
-    registry = Registry.from_catalog(catalog_dir if catalog_dir is not None else settings.catalog_path(), store=store)
+    registry = Registry.from_catalog(
+        catalog_dir if catalog_dir is not None else settings.catalog_path(), store=store, poll_interval_ms=interval
+    )
     alias_file = aliases if aliases is not None else settings.aliases_path()
     if alias_file is not None:
         registry.add_aliases_from(alias_file)

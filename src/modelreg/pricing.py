@@ -18,13 +18,16 @@ Billing rules, as the providers state them:
   * Batch: the provider's batch discount comes off every token price (not per-item charges).
 
 The hot path works on ``PriceTable``: the prices of one model as plain Decimals, built once per model.
+``PriceTable.cost`` checks every count and works every part out; ``PriceTable.quote`` (input and output
+tokens, checked by the caller) defers the arithmetic to the first read of the ``Cost``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from modelreg.errors import ValidationError
 
@@ -49,13 +52,61 @@ COST_PARTS = (
 """The kinds of charge a Cost is split into, in the order people read them."""
 
 
-class Cost(NamedTuple):
-    """The cost of one call in USD, by kind; ``total`` is their sum. Immutable (a tuple: cheap to make).
+class CostOptions(TypedDict, total=False):
+    """What ``Registry.cost`` takes besides the model and its input and output tokens."""
+
+    cache_read_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+    audio_input_tokens: int
+    audio_output_tokens: int
+    images: int
+    requests: int
+    batch: bool
+    at: dt.date | None
+    cache_write_1h_tokens: int
+    image_output_tokens: int
+    web_searches: int
+
+
+COST_OPTION_NAMES = CostOptions.__optional_keys__
+"""The names ``Registry.cost`` takes in ``**usage``."""
+
+
+_FIELDS = (
+    "model",
+    "input",
+    "cache_read",
+    "cache_write",
+    "output",
+    "reasoning",
+    "audio_input",
+    "audio_output",
+    "images",
+    "requests",
+    "tier",
+    "batch",
+    "cache_write_1h",
+    "output_image",
+    "web_search",
+    "unpriced",
+    "unread",
+)
+
+
+class Cost:
+    """The cost of one call in USD, by kind; ``total`` is their sum. Read-only.
 
     ``unpriced`` names the kinds of usage the model has no price of its own for (see the module docstring),
     ``unread`` the fields of a provider's usage object that were not understood: when either is not empty,
-    the total may be low.
+    the total may be low. ``tier`` is the threshold of the long-context tier applied, if any.
+
+    A cost made by ``PriceTable.quote`` works its parts out the first time one is read: pricing a call
+    is then a dict lookup and this object, and the Decimal arithmetic is paid by whoever reads the result.
     """
+
+    __slots__ = (*_FIELDS, "_table", "_in", "_out", "_total")
+    _fields = _FIELDS
 
     model: str
     input: Decimal
@@ -67,16 +118,65 @@ class Cost(NamedTuple):
     audio_output: Decimal
     images: Decimal
     requests: Decimal
-    tier: int | None = None  # the threshold of the long-context tier applied, if any
-    batch: bool = False
-    cache_write_1h: Decimal = ZERO
-    output_image: Decimal = ZERO
-    web_search: Decimal = ZERO
-    unpriced: tuple[str, ...] = ()
-    unread: tuple[str, ...] = ()
+    tier: int | None
+    batch: bool
+    cache_write_1h: Decimal
+    output_image: Decimal
+    web_search: Decimal
+    unpriced: tuple[str, ...]
+    unread: tuple[str, ...]
+    _table: PriceTable | None  # a quote's prices and counts, until its parts are worked out
+    _in: int
+    _out: int
+    _total: Decimal | None  # the sum, once asked for
+
+    def __init__(
+        self,
+        model: str,
+        input: Decimal,
+        cache_read: Decimal,
+        cache_write: Decimal,
+        output: Decimal,
+        reasoning: Decimal,
+        audio_input: Decimal,
+        audio_output: Decimal,
+        images: Decimal,
+        requests: Decimal,
+        tier: int | None = None,
+        batch: bool = False,
+        cache_write_1h: Decimal = ZERO,
+        output_image: Decimal = ZERO,
+        web_search: Decimal = ZERO,
+        unpriced: tuple[str, ...] = (),
+        unread: tuple[str, ...] = (),
+    ) -> None:
+        self.model, self.input, self.cache_read, self.cache_write = model, input, cache_read, cache_write
+        self.output, self.reasoning, self.audio_input, self.audio_output = output, reasoning, audio_input, audio_output
+        self.images, self.requests, self.tier, self.batch = images, requests, tier, batch
+        self.cache_write_1h, self.output_image, self.web_search = cache_write_1h, output_image, web_search
+        self.unpriced, self.unread = unpriced, unread
+        self._table = self._total = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for a field not set yet: a quote whose parts nobody has read. Work them all out.
+        table = self._table if name in _FIELDS else None
+        if table is None:
+            raise AttributeError(f"'Cost' object has no attribute {name!r}")
+        table.work_out(self, self._in, self._out)
+        return getattr(self, name)
 
     @property
     def total(self) -> Decimal:
+        """The sum of every part."""
+        table = self._table
+        if table is not None:  # a quote: its parts and total are worked out now
+            return table.work_out(self, self._in, self._out)
+        total = self._total
+        if total is None:
+            total = self._total = self._sum()
+        return total
+
+    def _sum(self) -> Decimal:
         return (
             self.input
             + self.cache_read
@@ -100,6 +200,32 @@ class Cost(NamedTuple):
         parts.update(model=self.model, total=format(self.total.normalize(), "f"), tier=self.tier, batch=self.batch)
         parts.update(unpriced=list(self.unpriced), unread=list(self.unread))
         return parts
+
+    def _asdict(self) -> dict[str, Any]:
+        """Every field by name, as the values are (Decimals, tuples)."""
+        return {field: getattr(self, field) for field in _FIELDS}
+
+    def _replace(self, **changes: Any) -> Cost:
+        """A copy with ``changes`` made (``cost._replace(unread=…)``)."""
+        return Cost(**{**self._asdict(), **changes})
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, field) for field in _FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cost) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return "Cost(" + ", ".join(f"{field}={getattr(self, field)!r}" for field in _FIELDS) + ")"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Cost, self._values()
+
+
+_blank = object.__new__
 
 
 class Rates(NamedTuple):
@@ -126,6 +252,42 @@ class PriceTable(NamedTuple):
     batch_factor: Decimal | None  # 1 - batch_discount
     output_image: Decimal | None = None
     web_search: Decimal | None = None
+
+    def quote(self, input_tokens: int, output_tokens: int) -> Cost:
+        """The cost of a call with these input and output tokens alone (ints >= 0, which the caller has made
+        sure of), its parts worked out when first read: what ``Registry.cost`` answers on its short path."""
+        cost = _blank(Cost)
+        cost._table, cost._in, cost._out = self, input_tokens, output_tokens
+        return cost
+
+    def work_out(self, cost: Cost, input_tokens: int, output_tokens: int) -> Decimal:
+        """Fill in the parts of a ``quote`` (what ``cost(input_tokens, output_tokens)`` gives) and return its
+        total."""
+        tier, spent, made, asked = self._plain(input_tokens, output_tokens)
+        cost.model, cost.input, cost.output, cost.requests, cost.tier = self.model, spent, made, asked, tier
+        cost.cache_read = cost.cache_write = cost.cache_write_1h = cost.reasoning = ZERO
+        cost.audio_input = cost.audio_output = cost.output_image = cost.images = cost.web_search = ZERO
+        cost.batch, cost.unpriced, cost.unread = False, (), ()
+        total = cost._total = spent + made + asked
+        cost._table = None
+        return total
+
+    def total(self, input_tokens: int, output_tokens: int) -> Decimal:
+        """``quote(input_tokens, output_tokens).total`` without making the Cost (for ranking many prices)."""
+        _, spent, made, asked = self._plain(input_tokens, output_tokens)
+        return spent + made + asked
+
+    def _plain(self, input_tokens: int, output_tokens: int) -> tuple[int | None, Decimal, Decimal, Decimal]:
+        """A call of input and output tokens alone: the tier its prompt reaches, what its input and output
+        cost at that tier's rates, and the price per request (the billing rules of ``cost``)."""
+        rates, tier = self.base, None
+        for above, tier_rates in self.tiers:
+            if input_tokens > above:
+                rates, tier = tier_rates, above
+                break
+        spent = input_tokens * rates.input if input_tokens else ZERO
+        made = output_tokens * rates.output if output_tokens else ZERO
+        return tier, spent, made, self.request or ZERO
 
     @classmethod
     def of(cls, model_id: str, pricing: Mapping[str, Any]) -> PriceTable:

@@ -11,13 +11,15 @@ so every face can say "from"; filters and sorts by price use it, so such models 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from modelreg.errors import ValidationError
 from modelreg.lifecycle import GOING, status_on
-from modelreg.pricing import Cost, PriceTable
+from modelreg.pricing import Cost
 
 if TYPE_CHECKING:
     from modelreg.registry import Registry
@@ -176,7 +178,46 @@ def find(
     """
     if sort not in SORT_KEYS:
         raise ValidationError("unknown sort key", [("sort", f"one of {', '.join(SORT_KEYS)}")])
-    need, avoid, nice, media = frozenset(required), frozenset(excluded), frozenset(optional), frozenset(modalities_in)
+    hits = matching(
+        rows,
+        required=required,
+        excluded=excluded,
+        provider=provider,
+        family=family,
+        platform=platform,
+        status=status,
+        min_context=min_context,
+        min_output=min_output,
+        max_input_price=max_input_price,
+        max_output_price=max_output_price,
+        modalities_in=modalities_in,
+        include_deprecated=include_deprecated,
+    )
+    _order(hits, sort)
+    nice = frozenset(optional)
+    if nice:
+        hits.sort(key=lambda row: -len(nice & row.capabilities))  # stable: keeps the order within a score
+    return [row.id for row in hits]
+
+
+def matching(
+    rows: Iterable[Facts],
+    *,
+    required: Iterable[str] = (),
+    excluded: Iterable[str] = (),
+    provider: str | None = None,
+    family: str | None = None,
+    platform: str | None = None,
+    status: str | None = None,
+    min_context: int | None = None,
+    min_output: int | None = None,
+    max_input_price: Decimal | float | str | None = None,
+    max_output_price: Decimal | float | str | None = None,
+    modalities_in: Iterable[str] = (),
+    include_deprecated: bool = False,
+) -> list[Facts]:
+    """The rows that match every condition of ``find``, in the order given (one pass, no sorting)."""
+    need, avoid, media = frozenset(required), frozenset(excluded), frozenset(modalities_in)
     in_cap = None if max_input_price is None else Decimal(str(max_input_price))
     out_cap = None if max_output_price is None else Decimal(str(max_output_price))
     hits = []
@@ -207,10 +248,7 @@ def find(
         if media and not media <= row.modalities_in:
             continue
         hits.append(row)
-    _order(hits, sort)
-    if nice:
-        hits.sort(key=lambda row: -len(nice & row.capabilities))  # stable: keeps the order within a score
-    return [row.id for row in hits]
+    return hits
 
 
 def _order(rows: list[Facts], sort: str) -> None:
@@ -242,20 +280,31 @@ def cheapest(
     whose context window is known to hold the prompt and the output are considered. Prices of zero (free previews,
     or upstream entries with no real price) are left out unless ``include_free``.
     """
+    try:  # whole numbers, zero or more, as cost takes them
+        bad = (prompt_tokens | output_tokens) < 0 or prompt_tokens.__class__ is bool or output_tokens.__class__ is bool
+    except TypeError:
+        bad = True
+    if bad:
+        from modelreg.validation import arguments
+
+        raise arguments({"prompt_tokens": prompt_tokens, "output_tokens": output_tokens})
+    if conditions.pop("sort", "id") not in SORT_KEYS:
+        raise ValidationError("unknown sort key", [("sort", f"one of {', '.join(SORT_KEYS)}")])
+    conditions.pop("optional", None)  # an order of models: the costs order the quotes here
     fits = prompt_tokens + output_tokens
-    candidates = set(find(registry.facts(), required=required, **conditions))
-    quotes = []
-    for route_id, model_id, platform, pricing in registry.price_points():
-        if model_id not in candidates:
+    tables = registry.price_tables()
+    ranked = []
+    for row in matching(registry.facts(), required=required, **conditions):
+        if row.context < fits:  # an unknown context window is not known to fit
             continue
-        facts = registry.facts_of(model_id)
-        if facts.context < fits:  # an unknown context window is not known to fit
-            continue
-        cost = PriceTable.of(model_id, pricing).cost(prompt_tokens, output_tokens)
-        if cost.total > 0 or include_free:
-            quotes.append(Quote(model_id, route_id, platform, cost))
-    quotes.sort(key=lambda q: (q.cost.total, q.model, q.route or ""))
-    return quotes[:limit]
+        for route_id, platform, table in tables.get(row.id, ()):
+            total = table.total(prompt_tokens, output_tokens)
+            if total > 0 or include_free:
+                ranked.append((total, row.id, route_id or "", platform, table))
+    return [
+        Quote(model_id, route_id or None, platform, table.quote(prompt_tokens, output_tokens))
+        for _, model_id, route_id, platform, table in heapq.nsmallest(limit, ranked, key=itemgetter(0, 1, 2))
+    ]
 
 
 def capability_matrix(rows: Iterable[Facts], *, include_deprecated: bool = False) -> dict[str, list[str]]:

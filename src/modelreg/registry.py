@@ -18,18 +18,23 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from modelreg.catalog import CATALOG_PATH, index
+from modelreg.collector import paused
 from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFoundError, ModelregError, ValidationError
 from modelreg.lazy import LazyModule
 from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
-from modelreg.pricing import Cost, PriceTable
+from modelreg.pricing import COST_OPTION_NAMES, Cost, PriceTable
+from modelreg.settings import DEFAULT_POLL_INTERVAL_MS
 from modelreg.usage import normalize as normalize_usage
 
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
+    from typing import Unpack
+
     from modelreg import editing, queries, transfer, validation
     from modelreg import params as params_module
     from modelreg.catalog.rules import Rules
     from modelreg.params import Issue
+    from modelreg.pricing import CostOptions
     from modelreg.queries import Facts, Migration, PriceToCompare, Quote
     from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
     from modelreg.store import Change, Snapshot, Store
@@ -45,6 +50,8 @@ Records = dict[str, Any]
 _TABLES = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
 _MEMORY = 4096  # names remembered by the rule-based resolver and the suggester
+_blank = object.__new__
+_KEPT = 16384  # names remembered with their model or price table (exact names of the catalog and others)
 
 
 class Resolution(NamedTuple):
@@ -121,25 +128,31 @@ class Registry:
         *,
         rules_path: str | os.PathLike[str] = BUNDLED_RULES,
         store: Store | None = None,
+        poll_interval_ms: float = DEFAULT_POLL_INTERVAL_MS,
     ) -> None:
         """A registry over a compiled ``index`` and its ``records`` (a document, or a function that reads
         it when first needed); one document holding both is accepted too (``records`` left out). With a
         ``store``, the view is the catalog with the store's records and prices laid over it, and it follows
-        the store: a change committed by any process is seen on the next read."""
+        the store: a read asks the store whether any process committed at most every ``poll_interval_ms``
+        milliseconds (0: on every read), and this registry's own writes are seen by its next read."""
         self._base_index = index
         self._base_records = index if records is None else records
         self._rules_path = rules_path
         self._store = store
+        self._poll_every = max(0.0, poll_interval_ms) / 1000
+        self._check = store is not None  # whether the next read asks the store (ticker.py sets it again)
         self._seen = -1  # the store's change counter this view was built at
         self._versions: dict[tuple[str, str], int] = {}  # (kind, id) -> stored version
         self._timelines: dict[str, int] = {}  # subject -> version of its stored price timeline
         self._snapshot: Snapshot | None = None  # the store's contents this view was built from
-        self._frames = 0  # calls between the user and this object (1 for a view, reached through its registry)
         self._install(index, self._base_records)
         self._view: Registry = self  # what reads answer from: itself, or its store's latest view
         if store is not None:
             import threading
 
+            from modelreg.ticker import TICKER
+
+            self._ticker = TICKER
             self._refresh_lock = threading.Lock()
             self._stale = True
             self._retry_at = 0.0
@@ -153,6 +166,7 @@ class Registry:
         self._records: Records | None = None
         self._prices: dict[str, dict[str, Any]] | None = document.get("prices")
         self._models: dict[str, Model] = {}
+        self._resolved: dict[str, Model] = {}  # names resolved to a model that is not going away
         self._routes: dict[str, Route] = {}
         self._providers: dict[str, Provider] | None = None
         self._platforms: dict[str, Platform] | None = None
@@ -162,6 +176,8 @@ class Registry:
         self._tables: dict[str, PriceTable] = {}
         self._facts: list[Facts] | None = None
         self._facts_by_id: dict[str, Facts] = {}
+        self._price_tables: dict[str, list[tuple[str | None, str | None, PriceTable]]] | None = None
+        self._matrices: dict[bool, dict[str, list[str]]] = {}
         self._matched: dict[str, Match | None] = {}
         self._suggested: dict[tuple[str, int], list[str]] = {}
         self._user_aliases: dict[str, str] = getattr(self, "_user_aliases", {})
@@ -174,12 +190,18 @@ class Registry:
 
     def _now(self) -> Registry:
         """The view reads answer from: the newest complete view of the catalog with the store laid over it.
-        A poll of a few microseconds (no query) says whether the store moved; then one thread builds the new
-        view off to the side while the others keep answering from the view they have. No lock on reads."""
+        When ``_check`` is set (at most every ``poll_interval_ms``: the ticker sets it) a poll of a few
+        microseconds (no query) says whether the store moved; then one thread builds the new view off to the
+        side while the others keep answering from the view they have. No lock on reads. (get, resolve and
+        cost test ``_check`` themselves.)"""
         store = self._store
-        if store is not None and (store.changed() or self._stale):
-            self._stale = True
-            self._refresh(wait=False)
+        if self._check and store is not None:
+            if self._poll_every:  # else: stays set, every read asks
+                self._check = False
+                self._ticker.after(self._poll_every, self)
+            if store.changed() or self._stale:
+                self._stale = True
+                self._refresh(wait=False)
         return self._view
 
     def _refresh(self, *, wait: bool) -> None:
@@ -219,29 +241,43 @@ class Registry:
         else:
             from modelreg import overlay
 
-            laid = overlay.apply(self._base_index, self._catalog_records(), snapshot, dt.date.today())
-            view = Registry(*laid, rules_path=self._rules_path)
+            today = dt.date.today()
+            index = overlay.hot_index(self._base_index, snapshot, today)
+            if index is None:  # a row only the catalog's records can place: read them now
+                index, records = overlay.apply(self._base_index, self._catalog_records(), snapshot, today)
+                view = Registry(index, records, rules_path=self._rules_path)
+            else:  # the records are laid over when a whole record is first asked for
+                catalog = self._catalog_records
+                view = Registry(
+                    index, lambda: overlay.records(catalog(), snapshot, today), rules_path=self._rules_path
+                )
         view._seen = snapshot.counter
         view._snapshot = snapshot
         view._versions = {key: row.version for key, row in snapshot.records.items()}
         view._timelines = snapshot.timelines
         view._user_aliases = self._user_aliases
-        view._frames = 1
         if previous._records is not None and previous._models:
             old, new = previous._records["models"], view._all()["models"]
             view._models = {i: m for i, m in previous._models.items() if i in new and new[i] is old.get(i)}
         return view
 
     @classmethod
-    def from_catalog(cls, catalog_dir: str | os.PathLike[str], *, store: Store | None = None) -> Registry:
+    def from_catalog(
+        cls,
+        catalog_dir: str | os.PathLike[str],
+        *,
+        store: Store | None = None,
+        poll_interval_ms: float = DEFAULT_POLL_INTERVAL_MS,
+    ) -> Registry:
         """A registry over the compiled catalog in ``catalog_dir`` (records are read when first needed),
-        with ``store`` laid over it when given."""
+        with ``store`` laid over it when given (followed as ``Registry()`` says)."""
         rules = os.path.join(catalog_dir, "rules.yaml")
         return cls(
             index.load_index(os.path.join(catalog_dir, index.INDEX_FILE)),
             lambda: index.load_index(os.path.join(catalog_dir, index.RECORDS_FILE)),
             rules_path=rules if os.path.isfile(rules) else BUNDLED_RULES,
             store=store,
+            poll_interval_ms=poll_interval_ms,
         )
 
     # -- the full records, read on first use ------------------------------------------------------------------
@@ -280,8 +316,15 @@ class Registry:
 
     def get(self, model_id: str) -> Model:
         """The model whose canonical id is ``model_id`` (``provider/model``), exactly."""
-        if self._store is not None:
-            return self._now().get(model_id)
+        view = self._view
+        if self._check:
+            view = self._now()
+        try:
+            return view._models[model_id]
+        except (KeyError, TypeError):
+            return view._get(model_id)
+
+    def _get(self, model_id: str) -> Model:
         try:
             model = self._models.get(model_id)
         except TypeError:  # unhashable: not a name
@@ -301,8 +344,16 @@ class Registry:
     def resolve(self, name: str) -> Model:
         """The model ``name`` means: a canonical id, a model's name or alias, or any upstream key
         (LiteLLM's ``azure/gpt-4o``, models.dev's ``amazon-bedrock/anthropic.claude-…``)."""
-        if self._store is not None:
-            return self._now().resolve(name)
+        view = self._view
+        if self._check:
+            view = self._now()
+        try:
+            return view._resolved[name]
+        except (KeyError, TypeError):
+            return view._resolve(name)
+
+    def _resolve(self, name: str) -> Model:
+        """``resolve`` the first time a name is asked (and every time for a model going away: it warns)."""
         try:
             target = self._names.get(name)
         except TypeError:  # unhashable: not a name
@@ -311,7 +362,11 @@ class Registry:
         if model is None:
             model = self._lookup(name).model
         if model.id in self._going:
-            _warn(self._going[model.id], 3 + self._frames)
+            _warn(self._going[model.id], 4)  # the caller of resolve
+        else:
+            if len(self._resolved) >= _KEPT:
+                self._resolved.clear()
+            self._resolved[name] = model
         return model
 
     @_on_view
@@ -383,6 +438,7 @@ class Registry:
         self.resolver.user_aliases = self._user_aliases
         self._matched.clear()  # a remembered miss (or price) may mean something now
         self._tables.clear()
+        self._resolved.clear()
 
     @_on_view
     def add_aliases_from(self, path: str | os.PathLike[str]) -> None:
@@ -429,10 +485,44 @@ class Registry:
 
     # -- prices -----------------------------------------------------------------------------------------
 
-    def cost(
+    def cost(self, model: str, *, input_tokens: int, output_tokens: int = 0, **usage: Unpack[CostOptions]) -> Cost:
+        """What one call costs, in exact USD by kind (``.total`` sums them).
+
+        ``model`` is any name ``resolve`` accepts; a platform's string (``bedrock/…``, ``azure/eu/…``) is
+        priced at that platform's (and region's) prices. ``input_tokens`` counts every prompt token, cache
+        reads and writes included. ``usage`` (all keyword, all optional) adds ``cache_read_tokens``,
+        ``cache_write_tokens`` and ``cache_write_1h_tokens`` (the writes kept for an hour), ``reasoning_tokens``,
+        ``audio_output_tokens`` and ``image_output_tokens`` (parts of ``output_tokens``), ``audio_input_tokens``
+        (part of ``input_tokens``), ``images``, ``requests`` (default 1) and ``web_searches`` (counts), ``batch``
+        (the batch discount) and ``at`` (a ``datetime.date``: the prices in force that day).
+        ``Cost.unpriced`` names usage the model has no price of its own for.
+        """
+        view = self._view
+        if self._check:
+            view = self._now()
+        if (
+            not usage
+            and input_tokens.__class__ is int
+            and output_tokens.__class__ is int
+            and input_tokens >= 0
+            and output_tokens >= 0
+        ):  # the common call, on a short path: a name priced before, counts that need no other check
+            try:
+                table = view._tables[model]
+            except (KeyError, TypeError):
+                pass
+            else:  # PriceTable.quote, inlined: a call less is a sixth of this path
+                cost = _blank(Cost)
+                cost._table, cost._in, cost._out = table, input_tokens, output_tokens
+                return cost
+        if not COST_OPTION_NAMES.issuperset(usage):
+            unknown = min(set(usage) - COST_OPTION_NAMES)
+            raise TypeError(f"cost() got an unexpected keyword argument {unknown!r}")
+        return view._cost(model, input_tokens, output_tokens, **usage)
+
+    def _cost(
         self,
         model: str,
-        *,
         input_tokens: int,
         output_tokens: int = 0,
         cache_read_tokens: int = 0,
@@ -448,33 +538,8 @@ class Registry:
         image_output_tokens: int = 0,
         web_searches: int = 0,
     ) -> Cost:
-        """What one call costs, in exact USD by kind (``.total`` sums them).
-
-        ``model`` is any name ``resolve`` accepts; a platform's string (``bedrock/…``, ``azure/eu/…``) is
-        priced at that platform's (and region's) prices. ``input_tokens`` counts every prompt token, cache
-        reads and writes included (``cache_write_1h_tokens`` are the writes kept for an hour);
-        ``reasoning_tokens``, ``audio_output_tokens`` and ``image_output_tokens`` are part of
-        ``output_tokens``; ``web_searches`` is a number of searches. ``at`` prices with the prices in force
-        that day. ``Cost.unpriced`` names usage the model has no price of its own for.
-        """
-        if self._store is not None:
-            return self._now().cost(
-                model,
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                cache_read_tokens=cache_read_tokens,
-                cache_write_tokens=cache_write_tokens,
-                reasoning_tokens=reasoning_tokens,
-                audio_input_tokens=audio_input_tokens,
-                audio_output_tokens=audio_output_tokens,
-                images=images,
-                requests=requests,
-                batch=batch,
-                at=at,
-                cache_write_1h_tokens=cache_write_1h_tokens,
-                image_output_tokens=image_output_tokens,
-                web_searches=web_searches,
-            )
+        """``cost`` with every count checked (``PriceTable.cost``), and the first time a name is priced.
+        (Parameters that are not keyword-only take their defaults from a tuple: cheaper to call.)"""
         try:
             table = self._tables.get(model) if at is None else None
         except TypeError:  # unhashable: not a name
@@ -505,7 +570,8 @@ class Registry:
         convention is normalized first (``modelreg.usage``); fields it does not know come back in
         ``Cost.unread``."""
         read = normalize_usage(usage)
-        cost = self.cost(model, **read.counts, batch=batch, at=at)
+        view = self._now()
+        cost = view._cost(model, **read.counts, batch=batch, at=at)
         return cost._replace(unread=read.unread) if read.unread else cost
 
     @_on_view
@@ -559,12 +625,14 @@ class Registry:
             match = self._match(model)
             target = [match.model_id, match.route_id, match.region] if match else None
         raw = self._raw_price(target[0], target[1], target[2]) if target is not None else None
+        if len(self._tables) >= _KEPT:
+            self._tables.clear()
         if target is None or raw is None:  # unknown, unpriced, or a deployment billed at its route's price:
             table = PriceTable.of(self._lookup(model).model.id, self.pricing(model).model_dump())  # pricing() decides
             self._tables[model] = table
             return table
         if target[0] in self._going:
-            _warn(self._going[target[0]], 4 + self._frames)
+            _warn(self._going[target[0]], 5)  # the caller of cost (cost, _cost, _price_table, _warn)
         table = self._tables[model] = PriceTable.of(target[0], raw)
         return table
 
@@ -631,14 +699,15 @@ class Registry:
 
         wanted = Capability(capability) if capability is not None else None
         out = []
-        for model_id, raw in self._raw_models.items():
-            if provider is not None and raw.get("provider") != provider:
-                continue
-            if family is not None and raw.get("family") != family:
-                continue
-            if wanted is not None and wanted.value not in raw.get("capabilities", ()):
-                continue
-            out.append(self.get(model_id))
+        with paused():  # the first call builds every Model: nothing among them to collect
+            for model_id, raw in self._raw_models.items():
+                if provider is not None and raw.get("provider") != provider:
+                    continue
+                if family is not None and raw.get("family") != family:
+                    continue
+                if wanted is not None and wanted.value not in raw.get("capabilities", ()):
+                    continue
+                out.append(self.get(model_id))
         return out
 
     @_on_view
@@ -658,7 +727,8 @@ class Registry:
     def routes(self, model_id: str | None = None) -> list[Route]:
         """The routes serving ``model_id`` (best priority first), or every route when None."""
         if model_id is None:
-            return [self.route(rid) for rid in self._raw_routes]
+            with paused():  # the first call builds every Route
+                return [self.route(rid) for rid in self._raw_routes]
         return [self.route(rid) for rid in self.route_ids(model_id)]
 
     @_on_view
@@ -996,7 +1066,8 @@ class Registry:
         """Every model as one flat row (capabilities, limits, prices, today's status): what queries scan."""
         facts = self._facts
         if facts is None:  # built whole, then published: another thread never sees half of it
-            facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
+            with paused():
+                facts = queries.build_facts(self._raw_models, self._raw_routes, dt.date.today())
             self._facts_by_id = {row.id: row for row in facts}
             self._facts = facts
         return facts
@@ -1025,7 +1096,9 @@ class Registry:
         ``provider``, ``family``, ``platform``, ``status``, ``min_context``, ``min_output``,
         ``max_input_price``/``max_output_price`` (USD per 1M), ``modalities_in``, ``include_deprecated``;
         ``sort`` by id, input_price, output_price, context or release_date. See ``queries.find``."""
-        return [self.get(mid) for mid in queries.find(self.facts(), sort=sort, **conditions)]
+        found = queries.find(self.facts(), sort=sort, **conditions)
+        with paused():  # may build many Models
+            return [self.get(mid) for mid in found]
 
     @_on_view
     def find_ids(self, *, sort: str = "id", **conditions: Any) -> list[str]:
@@ -1060,9 +1133,28 @@ class Registry:
                 yield route_id, raw["model"], raw["platform"], raw["pricing"]
 
     @_on_view
+    def price_tables(self) -> dict[str, list[tuple[str | None, str | None, PriceTable]]]:
+        """Model id -> (route id or None, platform or None, price table) for each of its ``price_points``,
+        made once per view: what ``cheapest`` ranks."""
+        tables = self._price_tables
+        if tables is None:  # made whole, then published
+            tables = {}
+            with paused():
+                for route_id, model_id, platform, raw in self.price_points():
+                    tables.setdefault(model_id, []).append((route_id, platform, PriceTable.of(model_id, raw)))
+            self._price_tables = tables
+        return tables
+
+    @_on_view
     def capability_matrix(self, *, include_deprecated: bool = False) -> dict[str, list[str]]:
-        """Capability -> ids of the models that have it."""
-        return queries.capability_matrix(self.facts(), include_deprecated=include_deprecated)
+        """Capability -> ids of the models that have it (sorted), over current models unless asked otherwise;
+        worked out once per view (a copy is returned)."""
+        matrix = self._matrices.get(include_deprecated)
+        if matrix is None:
+            matrix = self._matrices[include_deprecated] = queries.capability_matrix(
+                self.facts(), include_deprecated=include_deprecated
+            )
+        return {capability: list(ids) for capability, ids in matrix.items()}
 
     @_on_view
     def compare(self, names: Iterable[str]) -> list[Model]:

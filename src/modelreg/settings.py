@@ -7,6 +7,8 @@
 | MODELREG_ALIASES          | a YAML file of your own names: `alias: model name`        | none                 |
 | MODELREG_DATABASE_URL     | the store: `sqlite:///path` or `postgresql://…`           | the data-dir SQLite  |
 | MODELREG_DATABASE_TIMEOUT | seconds to wait for the store's database server to answer | 5                    |
+| MODELREG_POLL_INTERVAL_MS | how often, at most, reads ask the store whether another   | 2                    |
+|                           | process committed (milliseconds; 0: on every read)        |                      |
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from modelreg.catalog import CATALOG_PATH
 
 if TYPE_CHECKING:  # pathlib is imported only where a Path is made: loading the registry needs none
     from pathlib import Path
+
+DEFAULT_POLL_INTERVAL_MS = 2.0  # a few milliseconds: fresh for people, a poll per 2 ms is nothing for a process
 
 
 def _default_upstream() -> Path:
@@ -65,6 +69,24 @@ def database_timeout(env: Mapping[str, str] | None = None) -> float:
 
         raise StoreError(f"MODELREG_DATABASE_TIMEOUT must be a number of seconds (0 to 3600), not {text!r}")
     return seconds
+
+
+def poll_interval_ms(env: Mapping[str, str] | None = None) -> float:
+    """How often, at most, a registry's reads ask its store whether another process committed
+    ($MODELREG_POLL_INTERVAL_MS, milliseconds; 0 asks on every read). Its own writes are seen at once."""
+    env = os.environ if env is None else env
+    text = env.get("MODELREG_POLL_INTERVAL_MS") or ""
+    if not text:
+        return DEFAULT_POLL_INTERVAL_MS
+    try:
+        interval = float(text)
+    except ValueError:
+        interval = -1.0
+    if not 0 <= interval <= 3_600_000:
+        from modelreg.errors import StoreError
+
+        raise StoreError(f"MODELREG_POLL_INTERVAL_MS must be a number of milliseconds (0 or more), not {text!r}")
+    return interval
 
 
 def default_sqlite_path() -> str:

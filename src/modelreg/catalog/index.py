@@ -28,6 +28,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from modelreg.collector import paused
 from modelreg.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> di
             for key in deployment.keys:
                 claim(key, route.model, route.id, 2 if own else 3, region)
             claim(f"{route.platform}/{deployment.model_string}", route.model, route.id, 3, region)
+        claim(f"{route.platform}/{route.model_string}", route.model, route.id, 3)  # a store's overlay relies on it
     for name, model_id in catalog.names.items():  # curated platform strings no upstream entry carries
         claim(name, model_id, "", 3)
 
@@ -122,7 +124,7 @@ def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> di
 def load_index(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a compiled document (index or records), refusing one of another format."""
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, paused():  # every dict it makes lives on: nothing to collect
             document: dict[str, Any] = json.load(handle)
     except FileNotFoundError as exc:
         raise CatalogError(f"no compiled catalog at {path}: run `modelreg catalog build`") from exc

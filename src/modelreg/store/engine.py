@@ -11,17 +11,20 @@ into modelreg's own errors, each one line (the driver's first line; never the UR
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
-
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from modelreg.errors import ModelregError, StoreError, ValidationError
+from modelreg.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection, Engine
+else:  # SQLAlchemy is imported by the first write, never by a load that only reads (store/reader.py)
+    sa = LazyModule("sqlalchemy")
 
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for a database server to accept a connection
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for another writer's transaction to end
@@ -37,7 +40,7 @@ def make_engine(url: str, *, connect_timeout: float = DEFAULT_TIMEOUT) -> Engine
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError:
         raise StoreError(
-            f"not a database URL: {_masked(url)!r}; expected sqlite:///path/to/file or postgresql://user@host/db"
+            f"not a database URL: {masked(url)!r}; expected sqlite:///path/to/file or postgresql://user@host/db"
         ) from None
     scheme = parsed.get_backend_name()
     if scheme not in SCHEMES:
@@ -58,15 +61,22 @@ def make_engine(url: str, *, connect_timeout: float = DEFAULT_TIMEOUT) -> Engine
     )
 
 
-def _sqlite(url: sa.engine.URL) -> Engine:
-    path = url.database
+def sqlite_folder(path: str | None) -> None:
+    """Make the folder of the store's SQLite file ``path`` (None or ":memory:": a database in memory);
+    StoreError when the path is a directory or its folder cannot be made."""
     if path and path != ":memory:":
         if os.path.isdir(path):
             raise StoreError(f"the store's SQLite file {path} is a directory")
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder of the store's SQLite file {path}: {exc.strerror}") from None
+
+
+def _sqlite(url: sa.engine.URL) -> Engine:
+    from sqlalchemy import event
+
+    sqlite_folder(url.database)
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
@@ -107,17 +117,27 @@ def failures_translated(where: str) -> Iterator[None]:
         yield
     except ModelregError:
         raise
-    except sa.exc.DataError as exc:
-        raise ValidationError(f"the database refused a value: {first_line(exc.orig)}", [("value", "refused")]) from None
-    except sa.exc.SQLAlchemyError as exc:
-        cause = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-        raise StoreError(f"the store at {where} did not answer: {first_line(cause)}") from None
-    except OSError as exc:
-        raise StoreError(f"the store at {where} cannot be used: {exc.strerror or exc}") from None
     except Exception as exc:
-        if type(exc).__module__.startswith(("psycopg", "sqlite3")):
-            raise StoreError(f"the store at {where} did not answer: {first_line(exc)}") from None
-        raise
+        error = as_store_error(exc, where)
+        if error is None:
+            raise
+        raise error from None
+
+
+def as_store_error(exc: Exception, where: str) -> ModelregError | None:
+    """The modelreg error a database failure means (None: ``exc`` is no database failure). SQLAlchemy's
+    errors are recognised only once it is imported: the read path (sqlite3, psycopg) never imports it."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is not None and isinstance(exc, errors.DataError):
+        return ValidationError(f"the database refused a value: {first_line(exc.orig)}", [("value", "refused")])
+    if errors is not None and isinstance(exc, errors.SQLAlchemyError):
+        cause = exc.orig if isinstance(exc, errors.DBAPIError) else exc
+        return StoreError(f"the store at {where} did not answer: {first_line(cause)}")
+    if isinstance(exc, OSError):
+        return StoreError(f"the store at {where} cannot be used: {exc.strerror or exc}")
+    if type(exc).__module__.startswith(("psycopg", "sqlite3")):
+        return StoreError(f"the store at {where} did not answer: {first_line(exc)}")
+    return None
 
 
 def first_line(error: object) -> str:
@@ -129,7 +149,7 @@ def first_line(error: object) -> str:
     return type(error).__name__
 
 
-def _masked(url: str) -> str:
+def masked(url: str) -> str:
     """``url`` with anything between ``://user:`` and ``@`` hidden (it may be a password)."""
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest:

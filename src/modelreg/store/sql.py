@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from modelreg.errors import ConflictError, ValidationError
+from modelreg.store.reader import CHANNEL
 from modelreg.store.rows import PriceRow, Row, price_of, row_of
 from modelreg.store.tables import changes, counter, prices, records, timelines
-from modelreg.store.watch import CHANNEL
 
 KINDS = ("provider", "platform", "model", "route")
 MODES = ("add", "override", "hide")

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING, Any
 
 from modelreg.errors import ConflictError, ModelNotFoundError, StoreError, ValidationError
+from modelreg.lazy import LazyModule
 from modelreg.store.engine import DEFAULT_TIMEOUT, first_line, make_engine, translated
+from modelreg.store.migrations import HEAD
+from modelreg.store.reader import Reader, Target, target
 from modelreg.store.rows import (
     Change,
     Health,
@@ -37,25 +37,20 @@ from modelreg.store.rows import (
     Write,
     aware,
     change_of,
-    price_of,
-    row_of,
 )
-from modelreg.store.sql import (
-    MAX_NAME,
-    check_write,
-    current_row,
-    lock_timeline,
-    log_change,
-    now,
-    open_price,
-    storable,
-    timeline,
-)
-from modelreg.store.tables import changes, counter, keys, prices, records, timelines
-from modelreg.store.watch import Watch
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection, Engine
+
+    from modelreg.store import sql, tables
+else:  # the write path: imported by the first write, never by a load that only reads (reader.py)
+    sa = LazyModule("sqlalchemy")
+    sql = LazyModule("modelreg.store.sql")
+    tables = LazyModule("modelreg.store.tables")
 
 ROLES = ("reader", "editor", "admin")
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 __all__ = ["Change", "Health", "NewPrice", "PriceRow", "Row", "Snapshot", "Store", "Write", "default_url"]
 
 
@@ -67,24 +62,43 @@ def default_url() -> str:
 
 
 class Store:
-    """Open with ``Store.open(url)``; it migrates itself and refuses a database newer than the code."""
+    """Open with ``Store.open(url)``; it migrates itself and refuses a database newer than the code.
 
-    def __init__(self, engine: Engine, *, connect_timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.engine = engine
-        self._watch = Watch(engine, connect_timeout)
-        database = engine.url.database if engine.dialect.name == "sqlite" else None
-        self._file = database if database and database != ":memory:" else None
+    Reads (``snapshot``, ``counter``, ``changed``) go through the driver on a connection of their own
+    (``reader.py``); writes through SQLAlchemy Core, whose engine is made on first use."""
+
+    def __init__(
+        self, url: str, reader: Reader, *, connect_timeout: float = DEFAULT_TIMEOUT, engine: Engine | None = None
+    ) -> None:
+        self.dialect = reader.dialect  # "sqlite" or "postgresql"
+        self._address = url
+        self._reader = reader
+        self._timeout = connect_timeout
+        self._engine = engine
+        self._engine_lock = threading.Lock()
+        path = reader.path
+        self._file = path if path and path != ":memory:" else None
         self._identity: tuple[int, int] | None = None  # the SQLite file's (device, inode) when opened
         self._file_writable = True  # whether the SQLite file could be written at the last write
 
     @classmethod
     def open(cls, url: str | None = None, *, migrate: bool = True, connect_timeout: float = DEFAULT_TIMEOUT) -> Store:
-        """The store at ``url`` (a SQLAlchemy URL; default: ``default_url()``), migrated to the latest schema.
-        ``connect_timeout``: seconds to wait for a database server. StoreError when it cannot be used."""
+        """The store at ``url`` (``sqlite:///path`` or ``postgresql://…``, any SQLAlchemy URL of those; default:
+        ``default_url()``), migrated to the latest schema. ``connect_timeout``: seconds to wait for a database
+        server. StoreError when it cannot be used.
+
+        Opening a store at the latest schema imports neither SQLAlchemy nor Alembic: the reader compares the
+        database's revision with ``migrations.HEAD``, and Alembic runs only when they differ."""
         url = url or default_url()
-        store = cls(make_engine(url, connect_timeout=connect_timeout), connect_timeout=connect_timeout)
+        found, engine = target(url), None
+        if found is None:  # a form only SQLAlchemy reads (or refuses: StoreError)
+            engine = make_engine(url, connect_timeout=connect_timeout)
+            found = _target_of(engine)
+        in_memory = found.dialect == "sqlite" and found.address in ("", ":memory:")
+        reader = Reader(found, connect_timeout, connect=engine.raw_connection if engine and in_memory else None)
+        store = cls(url, reader, connect_timeout=connect_timeout, engine=engine)
         try:
-            if migrate:
+            if migrate and reader.revisions() != (HEAD,):
                 store.migrate()
             store._remember_file()
         except BaseException:
@@ -93,12 +107,23 @@ class Store:
         return store
 
     @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine the writes use, made (and SQLAlchemy imported) on first use."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = make_engine(self._address, connect_timeout=self._timeout)
+        return self._engine
+
+    @property
     def url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        """The store's URL with its password hidden."""
+        return self._reader.where
 
     def close(self) -> None:
-        self._watch.close()
-        self.engine.dispose()
+        self._reader.close()
+        if self._engine is not None:
+            self._engine.dispose()
 
     # -- schema ---------------------------------------------------------------------------------------------
 
@@ -110,7 +135,7 @@ class Store:
         from alembic.script import ScriptDirectory
 
         config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("script_location", MIGRATIONS)
         script = ScriptDirectory.from_config(config)
         with self._write() as conn:
             if conn.dialect.name == "postgresql":  # two processes starting at once migrate one after the other
@@ -131,55 +156,46 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------------------------
 
-    @translated
     def counter(self) -> int:
         """The change counter: it moves on every committed write, whichever process made it."""
-        with self.engine.connect() as conn:
-            value = conn.execute(sa.select(counter.c.value).where(counter.c.name == "changes")).scalar()
-        return int(value or 0)
+        return self._reader.counter()
 
     def changed(self) -> bool:
         """Whether a write may have been committed since the last call, by any process: a check of a few
         microseconds (SQLite's data_version; PostgreSQL's LISTEN/NOTIFY), no query. True on the first call
         and whenever it cannot tell (the database dropped the connection); never raises."""
-        return self._watch.changed()
+        return self._reader.changed()
 
-    @translated
     def snapshot(self) -> Snapshot:
         """Every record and price row, consistent with one counter value."""
-        with self._reading() as conn:
-            value = conn.execute(sa.select(counter.c.value).where(counter.c.name == "changes")).scalar()
-            rows = {(r.kind, r.id): row_of(r) for r in conn.execute(sa.select(records))}
-            by_subject: dict[str, list[PriceRow]] = {}
-            for p in conn.execute(sa.select(prices).order_by(prices.c.subject, prices.c.effective_from, prices.c.id)):
-                by_subject.setdefault(p.subject, []).append(price_of(p))
-            versions = {t.subject: t.version for t in conn.execute(sa.select(timelines))}
-        return Snapshot(int(value or 0), rows, by_subject, versions)
+        return self._reader.snapshot()
 
     @translated
     def row(self, kind: str, record_id: str) -> Row | None:
-        if not storable(record_id):
+        if not sql.storable(record_id):
             return None  # no such id can have been stored
         with self.engine.connect() as conn:
-            return current_row(conn, kind, record_id)
+            return sql.current_row(conn, kind, record_id)
 
     @translated
     def changes(self, kind: str | None = None, subject: str | None = None) -> list[Change]:
         """The change log, oldest first, optionally for one record."""
-        if subject is not None and not storable(subject):
+        if subject is not None and not sql.storable(subject):
             return []
-        query = sa.select(changes).order_by(changes.c.id)
+        log = tables.changes
+        query = sa.select(log).order_by(log.c.id)
         if kind is not None:
-            query = query.where(changes.c.kind == kind)
+            query = query.where(log.c.kind == kind)
         if subject is not None:
-            query = query.where(changes.c.subject == subject)
+            query = query.where(log.c.subject == subject)
         with self.engine.connect() as conn:
             return [change_of(c) for c in conn.execute(query)]
 
     @translated
     def change(self, change_id: int) -> Change:
+        log = tables.changes
         with self.engine.connect() as conn:
-            found = conn.execute(sa.select(changes).where(changes.c.id == change_id)).first()
+            found = conn.execute(sa.select(log).where(log.c.id == change_id)).first()
         if found is None:
             raise ModelNotFoundError(f"change {change_id}")
         return change_of(found)
@@ -191,6 +207,7 @@ class Store:
         problem = self._file_problem()
         if problem is not None:
             return Health(True, False, f"the SQLite file was {problem} while open: writes are refused")
+        counter = tables.counter
         try:
             with self.engine.connect() as conn:
                 conn.execute(sa.select(counter.c.value).where(counter.c.name == "changes")).scalar()
@@ -234,9 +251,9 @@ class Store:
     ) -> Row:
         """Write one record. ``version`` is the version the writer read (0: there was no stored row); the
         write happens only if the record is still at it (``UPDATE … WHERE version = :version``)."""
-        check_write(kind, mode, actor, record_id)
+        sql.check_write(kind, mode, actor, record_id)
         with self._write() as conn:
-            before = current_row(conn, kind, record_id)
+            before = sql.current_row(conn, kind, record_id)
             actual = before.version if before else 0
             if actual != version:
                 raise ConflictError(
@@ -244,7 +261,7 @@ class Store:
                     expected=version,
                     actual=actual,
                 )
-            stamp = now()
+            stamp, records = sql.now(), tables.records
             values = {"mode": mode, "data": data, "version": actual + 1, "updated_at": stamp, "updated_by": actor}
             if before is None:
                 try:
@@ -266,7 +283,7 @@ class Store:
                         f"{kind} {record_id} changed while writing: re-read and retry", expected=version, actual=None
                     )
             after = Row(kind, record_id, mode, data, actual + 1, stamp, actor)
-            log_change(
+            sql.log_change(
                 conn, actor, action, kind, record_id, before.as_json() if before else None, after.as_json(), message
             )
             return after
@@ -274,9 +291,9 @@ class Store:
     @translated
     def remove(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Remove a stored row (an override goes, and the catalog's values come back)."""
-        check_write(kind, "add", actor, record_id)
+        sql.check_write(kind, "add", actor, record_id)
         with self._write() as conn:
-            before = current_row(conn, kind, record_id)
+            before = sql.current_row(conn, kind, record_id)
             if before is None:
                 raise ModelNotFoundError(f"{kind}/{record_id} (no stored record)")
             if before.version != version:
@@ -285,14 +302,12 @@ class Store:
                     expected=version,
                     actual=before.version,
                 )
-            done = conn.execute(
-                sa.delete(records).where(
-                    records.c.kind == kind, records.c.id == record_id, records.c.version == version
-                )
-            )
+            records = tables.records
+            stored = (records.c.kind == kind, records.c.id == record_id, records.c.version == version)
+            done = conn.execute(sa.delete(records).where(*stored))
             if done.rowcount != 1:
                 raise ConflictError(f"{kind} {record_id} changed while writing: re-read and retry", expected=version)
-            log_change(conn, actor, "delete", kind, record_id, before.as_json(), None, message)
+            sql.log_change(conn, actor, "delete", kind, record_id, before.as_json(), None, message)
 
     @translated
     def add_price(
@@ -316,10 +331,10 @@ class Store:
         the latest price (``base``, the catalog's price, when the store has none). ``check`` validates the
         result. ``version``: the timeline version the writer read (0: never priced in the store); a
         timeline changed since is a ConflictError. Price writes of one subject never interleave."""
-        check_write(kind, "add", actor, subject)
+        sql.check_write(kind, "add", actor, subject)
         with self._write() as conn:
-            lock_timeline(conn, subject, version)
-            rows = timeline(conn, subject)
+            sql.lock_timeline(conn, subject, version)
+            rows = sql.timeline(conn, subject)
             latest = rows[-1] if rows else None
             if latest is not None and effective_from <= latest.effective_from:
                 raise ValidationError(
@@ -336,10 +351,11 @@ class Store:
                 pricing = check(pricing)
             closed = None
             if latest is not None and latest.effective_until is None:
+                prices = tables.prices
                 conn.execute(sa.update(prices).where(prices.c.id == latest.id).values(effective_until=effective_from))
                 closed = latest.as_json()
-            row = open_price(conn, subject, effective_from, pricing, actor)
-            log_change(conn, actor, "price", kind, subject, {"closed": closed}, {"opened": row.as_json()}, message)
+            row = sql.open_price(conn, subject, effective_from, pricing, actor)
+            sql.log_change(conn, actor, "price", kind, subject, {"closed": closed}, {"opened": row.as_json()}, message)
             return row
 
     @translated
@@ -349,21 +365,22 @@ class Store:
         target = self.change(change_id)
         note = message or f"revert change {change_id}"
         if target.action == "price":
-            check_write(target.kind, "add", actor, target.subject)
+            sql.check_write(target.kind, "add", actor, target.subject)
             with self._write() as conn:
-                lock_timeline(conn, target.subject, None)
+                sql.lock_timeline(conn, target.subject, None)
                 opened = (target.after or {}).get("opened") or {}
                 closed = (target.before or {}).get("closed")
-                rows = timeline(conn, target.subject)
+                rows = sql.timeline(conn, target.subject)
                 if not rows or rows[-1].id != opened.get("id"):
                     raise ConflictError(
                         f"change {change_id} opened a price of {target.subject} that is no longer its latest one "
                         "(already reverted, or a later price exists: revert that first)"
                     )
+                prices = tables.prices
                 conn.execute(sa.delete(prices).where(prices.c.id == opened["id"]))
                 if closed and len(rows) > 1 and rows[-2].id == closed["id"]:
                     conn.execute(sa.update(prices).where(prices.c.id == closed["id"]).values(effective_until=None))
-                log_change(conn, actor, "revert", target.kind, target.subject, target.after, target.before, note)
+                sql.log_change(conn, actor, "revert", target.kind, target.subject, target.after, target.before, note)
         else:
             current = self.row(target.kind, target.subject)
             version = current.version if current else 0
@@ -393,9 +410,9 @@ class Store:
         from modelreg.store import bulk
 
         for w in writes:
-            check_write(w.kind, w.mode or "add", actor, w.id)
+            sql.check_write(w.kind, w.mode or "add", actor, w.id)
         for p in new_prices:
-            check_write(p.kind, "add", actor, p.subject)
+            sql.check_write(p.kind, "add", actor, p.subject)
         if not writes and not new_prices:
             return 0
         with self._write() as conn:
@@ -415,13 +432,12 @@ class Store:
         problems = actor_problems(name, "name")
         if problems:
             raise ValidationError("a key needs a name (it is the actor in the change log)", problems)
-        key = "mr_" + secrets.token_urlsafe(32)
+        key, keys = "mr_" + secrets.token_urlsafe(32), tables.keys
         try:
             with self._write() as conn:
                 conn.execute(sa.delete(keys).where(keys.c.name == name, keys.c.revoked.is_(True)))  # its name is free
-                conn.execute(
-                    sa.insert(keys).values(name=name, role=role, key_hash=_hash(key), created_at=now(), revoked=False)
-                )
+                made = {"created_at": sql.now(), "revoked": False}
+                conn.execute(sa.insert(keys).values(name=name, role=role, key_hash=_hash(key), **made))
         except sa.exc.IntegrityError as exc:
             raise ConflictError(f"a key named {name!r} exists: revoke it first") from exc
         return key
@@ -429,6 +445,7 @@ class Store:
     @translated
     def key_owner(self, key: str) -> tuple[str, str] | None:
         """(name, role) of a valid key, or None."""
+        keys = tables.keys
         with self.engine.connect() as conn:
             found = conn.execute(
                 sa.select(keys.c.name, keys.c.role).where(keys.c.key_hash == _hash(key), keys.c.revoked.is_(False))
@@ -437,8 +454,9 @@ class Store:
 
     @translated
     def revoke_key(self, name: str) -> None:
-        if not storable(name, MAX_NAME):
+        if not sql.storable(name, sql.MAX_NAME):
             raise ModelNotFoundError(f"key {name}")
+        keys = tables.keys
         with self._write() as conn:
             done = conn.execute(sa.update(keys).where(keys.c.name == name).values(revoked=True))
         if done.rowcount == 0:
@@ -449,19 +467,10 @@ class Store:
         with self.engine.connect() as conn:
             return [
                 {"name": k.name, "role": k.role, "created_at": aware(k.created_at).isoformat(), "revoked": k.revoked}
-                for k in conn.execute(sa.select(keys).order_by(keys.c.name))
+                for k in conn.execute(sa.select(tables.keys).order_by(tables.keys.c.name))
             ]
 
     # -- connections ----------------------------------------------------------------------------------------
-
-    @contextmanager
-    def _reading(self) -> Iterator[Connection]:
-        """A read transaction that sees one state of the database from its first to its last statement."""
-        conn = self.engine.connect()
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn, conn.begin():  # SQLite: one read transaction sees one state of the file (WAL)
-            yield conn
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -475,7 +484,7 @@ class Store:
             writable = os.access(self._file, os.W_OK)
             if writable and not self._file_writable:  # connections opened while it was read-only stay read-only
                 self.engine.dispose()
-                self._watch.reopen()
+                self._reader.reopen()
             self._file_writable = writable
             if not writable:
                 raise StoreError(f"the store's SQLite file {self._file} is read-only: writes are refused")
@@ -512,3 +521,13 @@ def _hash(key: str) -> str:
     import hashlib
 
     return hashlib.sha256(key.encode("utf-8")).hexdigest()  # keys are 256 random bits: no salt or stretch needed
+
+
+def _target_of(engine: Engine) -> Target:
+    """What the reader connects to for a URL SQLAlchemy read (an unusual form of a SQLite or PostgreSQL URL)."""
+    url = engine.url
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        return Target("sqlite", url.database or "", shown)
+    address = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return Target("postgresql", address, shown)
