@@ -162,6 +162,7 @@ def test_bedrock_versions_never_change_the_model(
         "llama3.1:9b",
         "o3-pro-max",
         "gpt-5.6-sol-2",
+        "claude-haiku-4-5@20251001.1",  # a Vertex version's digits are part of the name
     ],
 )
 def test_near_misses_are_not_found_but_suggested(registry: modelreg.Registry, name: str) -> None:
@@ -261,9 +262,14 @@ def test_identity_key_and_version_digits() -> None:
 _DATES = re.compile(r"(?<!\d)(?:\d{8}|\d{4}-\d{2}-\d{2})(?!\d)")
 
 
+# A number format at the end (-fp8, -bf16, -int4) says how a platform serves the model, not which model it is
+_NUMBER_FORMAT = re.compile(r"[-_](?:fp|bf|int|nvfp|mxfp)\d+$")
+
+
 def runs(name: str) -> list[str]:
-    """The digit runs of a model name, dates left out: written independently of modelreg.names on purpose."""
-    return re.findall(r"\d+", _DATES.sub("", name.lower()))
+    """The digit runs of a model name, dates and a trailing number format left out: written independently of
+    modelreg.names on purpose."""
+    return re.findall(r"\d+", _NUMBER_FORMAT.sub("", _DATES.sub("", name.lower())))
 
 
 DRESSES = [

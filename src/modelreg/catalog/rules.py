@@ -27,7 +27,7 @@ class Parsed:
     provider: str | None
     names: tuple[str, ...]  # candidate model names to look for, best first
     new_name: str  # the name of a new model as written, when no candidate is known
-    written: str = ""  # the model name as the platform writes it, serving qualifiers rewritten away
+    written: str = ""  # the model name as the platform writes it, serving qualifiers rewritten away, its @version kept
     revised: str = ""  # ``written`` without the platform's revision of the model (Bedrock's :0)
     suffix: str = ""  # the platform's version suffix on the name (Bedrock's -v1:0), if any
     variant: str | None = None  # a priced variant of the deployment (OpenRouter's :free), if the name has one
@@ -227,7 +227,8 @@ class Rules:
         if revised not in bases:
             bases.append(revised)
         names: list[str] = []
-        if version and version not in ("default", "latest"):
+        dated = version and version not in ("default", "latest")
+        if dated:
             names.append(f"{revised}-{version}")
         for base in bases:
             names += [template.format(name=base) for template in spec.tags]  # ollama: llama3:8b is the instruct
@@ -235,14 +236,14 @@ class Rules:
         names += [respelled for candidate in list(names) for respelled in self.spelled(candidate)]
         if org and provider and not bases[0].lower().startswith(provider):
             names.append(f"{provider}-{bases[0]}")  # bedrock's deepseek.r1 is deepseek-r1
-        new_name = names[0] if version and version not in ("default", "latest") else bases[0]
+        new_name = names[0] if dated else bases[0]
         return Parsed(
             region=region,
             model_string=model_string,
             provider=provider,
             names=tuple(dict.fromkeys(names)),
             new_name=new_name,
-            written=name,
+            written=f"{name}-{version}" if dated else name,  # its digits count: …@20251001.1 is no model
             revised=revised,
             suffix=suffix,
             variant=variant,
