@@ -204,6 +204,11 @@ class Registry:
                 self._refresh(wait=False)
         return self._view
 
+    def view(self) -> Registry:
+        """The registry as it stands now, held still: every read on it answers from one state, without
+        checking the store again (a service takes one per request). Writes go through the registry itself."""
+        return self if self._store is None else self._now()
+
     def _refresh(self, *, wait: bool) -> None:
         """Read the store and publish a view built from it with one assignment. Refreshes run one at a time,
         each reading the latest commit, so a published view is never older than the one before (ETags never

@@ -45,5 +45,6 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         metrics=app.state.metrics,
         require_read_key=settings.require_read_key,
         max_body_bytes=settings.max_body_bytes,
+        fast_answers=settings.fast_answers,
     )
     return app

@@ -14,6 +14,8 @@ in this order:
    (state, day, path, query), and sent again without routing or rendering until the state moves. A single
    record's answer carries the record's own ETag (its version, set by the handler); every other GET answer
    the registry-wide state. ``If-None-Match`` naming the ETag an answer would carry is 304.
+6. the hot answers (``answers.py``): POST /cost, GET of one model, /resolve and plain pages of /models are
+   rendered here from one view of the registry, without FastAPI; anything they do not read goes on to it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from typing import Any
 
 from modelreg.api import auth
+from modelreg.api.answers import FastAnswers, NoFastAnswers
 from modelreg.api.metrics import Metrics
 from modelreg.api.problems import INVALID_JSON, Problem, is_store_failure, problem, store_failure
 from modelreg.registry import Registry
@@ -48,6 +51,7 @@ class ServiceLayer:
         require_read_key: bool = False,
         max_body_bytes: int = 1024 * 1024,
         max_answers: int = 4096,
+        fast_answers: bool = True,
     ) -> None:
         self.app = app
         self.registry = registry
@@ -58,6 +62,7 @@ class ServiceLayer:
         self.max_body_bytes = max_body_bytes
         self.max_answers = max_answers
         self.answers: dict[tuple[str, bytes], Answer] = {}
+        self.fast = FastAnswers(prefix) if fast_answers else NoFastAnswers()
         self.answers_for = ""  # the state and day the kept answers belong to
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -106,6 +111,11 @@ class ServiceLayer:
                 too_large = Problem(413, "Content too large", f"the request body is over {limit}")
                 await _refuse(too_large, scope, receive, send, close=True)
                 return
+            if scope["method"] == "POST" and scope["path"] == self.fast.cost_path:
+                answer = self.fast.cost(self.registry.view(), headers.get(b"content-type", b""), body)
+                if answer is not None:
+                    await _answer(scope, send, answer)
+                    return
             receive = _replay(body, receive)
             if b"if-match" in headers:
                 _defer(scope, headers, body)
@@ -124,7 +134,8 @@ class ServiceLayer:
             auth.authorize(None, "reader", open_reads=False)
 
     async def _get(self, scope: Scope, receive: Any, send: Any, headers: dict[bytes, bytes]) -> None:
-        state = self.registry.state()
+        view = self.registry.view()  # the store is checked once, here: the answer comes from this state
+        state = view.state()
         etag = f'"{state}"'.encode()
         wanted = headers.get(b"if-none-match")
         if _matches(wanted, etag):
@@ -137,15 +148,29 @@ class ServiceLayer:
         key = (scope["path"], scope["query_string"])
         kept = self.answers.get(key)
         if kept is not None:
-            route, kept_headers, body = kept
-            own = _etag_of(kept_headers)
+            own = _etag_of(kept[1])
             if _matches(wanted, own):  # a single record's own ETag, which a kept answer carries
                 scope["modelreg.route"] = "not-modified"
                 await _not_modified(send, own)
                 return
-            scope["modelreg.route"] = route
-            await send({"type": "http.response.start", "status": 200, "headers": kept_headers})
-            await send({"type": "http.response.body", "body": body})
+            await _answer(scope, send, kept)
+            return
+        fast = self.fast.get(view, scope["path"], scope["query_string"])
+        if fast is not None:
+            route, fast_headers, body = fast
+            own = _etag_of(fast_headers)
+            if _matches(wanted, own):
+                scope["modelreg.route"] = "not-modified"
+                await _not_modified(send, own)
+                return
+            kept = (
+                route,
+                [*fast_headers, *([] if own else [(b"etag", etag)]), (b"cache-control", self.cache_control)],
+                body,
+            )
+            if len(self.answers) < self.max_answers:
+                self.answers[key] = kept
+            await _answer(scope, send, kept)
             return
         status = 500
         answer_headers: list[Any] = []
@@ -174,6 +199,14 @@ class ServiceLayer:
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+async def _answer(scope: Scope, send: Any, answer: Answer) -> None:
+    """Send a 200 answered in this layer (kept, or rendered by ``answers``)."""
+    route, headers, body = answer
+    scope["modelreg.route"] = route
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _etag_of(headers: list[Any]) -> bytes | None:

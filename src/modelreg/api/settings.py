@@ -5,6 +5,7 @@
 | MODELREG_REQUIRE_READ_KEY    | "1": reads need an API key too (any role)         | open reads  |
 | MODELREG_CACHE_CONTROL       | the Cache-Control header on GET answers           | no-cache    |
 | MODELREG_MAX_BODY_BYTES      | larger request bodies get 413, unread             | 1048576     |
+| MODELREG_FAST_ANSWERS        | "0": hot answers through FastAPI too (to compare) | on          |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class ApiSettings(NamedTuple):
     require_read_key: bool = False
     cache_control: str = "no-cache"
     max_body_bytes: int = MIB
+    fast_answers: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -36,4 +38,5 @@ class ApiSettings(NamedTuple):
             require_read_key=env.get("MODELREG_REQUIRE_READ_KEY", "").lower() in ("1", "true", "yes"),
             cache_control=env.get("MODELREG_CACHE_CONTROL", "no-cache"),
             max_body_bytes=int(limit),
+            fast_answers=env.get("MODELREG_FAST_ANSWERS", "1").lower() not in ("0", "false", "no"),
         )

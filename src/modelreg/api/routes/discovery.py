@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Reader, RegistryDep
+from modelreg.registry import Registry
 from modelreg.schema import Capability
 
 router = APIRouter(tags=["discovery"], route_class=GuardedRoute)
@@ -54,6 +55,11 @@ class Requirements(BaseModel):
 
 @router.get("/resolve", summary="What a model name means, and the rule that matched")
 async def resolve(name: str, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+    return resolution(reg, name)
+
+
+def resolution(reg: Registry, name: str) -> dict[str, Any]:
+    """What /resolve answers for ``name`` (the ASGI layer's fast answer too)."""
     found = reg.explain(name)
     return {
         "name": name,
@@ -95,6 +101,11 @@ async def pricing(
 
 @router.post("/cost", summary="The exact cost of one call (USD, Decimal strings)")
 async def cost(body: Usage, reg: RegistryDep, _: Reader) -> dict[str, Any]:
+    return cost_of(reg, body)
+
+
+def cost_of(reg: Registry, body: Usage) -> dict[str, Any]:
+    """What /cost answers for ``body`` (the ASGI layer's fast answer too)."""
     if body.usage is not None:
         result = reg.cost_from_usage(body.model, body.usage, batch=body.batch)
     else:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Query, Response
@@ -14,20 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelreg.api import writes
 from modelreg.api.auth import GuardedRoute
 from modelreg.api.deps import Editor, IfMatch, Reader, RegistryDep
+from modelreg.api.pages import RENDERED, PriceToCompare, decode_cursor, listed_ids
 from modelreg.api.problems import Problem
 from modelreg.schema import Capability, Model, Pricing, Status
 
 router = APIRouter(prefix="/models", tags=["models"], route_class=GuardedRoute)
-
-
-class PriceToCompare(BaseModel):
-    """The price a model is compared and filtered by (USD per 1M tokens)."""
-
-    input: Decimal | None = None
-    output: Decimal | None = None
-    from_route: str | None = Field(
-        None, description='the route whose price this is ("from" its cheapest active route); null: the maker\'s own'
-    )
 
 
 class ListedModel(Model):
@@ -78,7 +67,15 @@ async def list_models(
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = None,
 ) -> Any:
-    ids = reg.find_ids(
+    after = None
+    if cursor:
+        after = decode_cursor(cursor)
+        if after is None:
+            raise Problem(400, "Bad request", "the cursor is not one this API gave out")
+    view = reg.view()  # one state for the whole page
+    ids = listed_ids(
+        view,
+        q=q,
         provider=provider,
         family=family,
         required=[c.value for c in capability],
@@ -86,24 +83,10 @@ async def list_models(
         min_context=min_context,
         max_input_price=max_input_price,
         max_output_price=max_output_price,
-        include_deprecated=True,
     )
-    if q:
-        wanted = set(reg.search_ids(q, limit=len(reg)))  # every match: the filters above narrow them
-        ids = [i for i in ids if i in wanted]
-    start = 0
-    if cursor:
-        after = _decode(cursor)
-        start = next((n for n, i in enumerate(ids) if i > after), len(ids))
-    page = ids[start : start + limit]
-    more = start + limit < len(ids)
-    items = [_listed(reg.get(i), reg.price_to_compare(i)) for i in page]
-    return {"items": items, "next_cursor": _encode(page[-1]) if more and page else None}
-
-
-def _listed(model: Model, price: Any) -> ListedModel:
-    compared = PriceToCompare(input=price.input, output=price.output, from_route=price.route)
-    return ListedModel.model_construct(**dict(model), price_to_compare=compared)  # both are validated already
+    # written from each model's JSON, kept per state (``pages``): validating 50 models we just read would
+    # cost more than the rest of the request
+    return Response(RENDERED.page(view, ids, after, limit), media_type="application/json")
 
 
 @router.post("", status_code=201, response_model=Model, summary="Create a model")
@@ -187,9 +170,9 @@ def change_status(
 
 @router.get("/{model_id:path}", response_model=Model, summary="One model, by its canonical id")
 async def read_model(model_id: str, reg: RegistryDep, _: Reader) -> Any:
-    model, tag = reg.tagged("model", model_id)
-    # serialized by pydantic's core directly: re-validating a Model we just read would double the work
-    return Response(model.model_dump_json(), media_type="application/json", headers={"ETag": f'"{tag}"'})
+    view = reg.view()  # the model and its ETag from one state
+    body = RENDERED.model(view, model_id)  # pydantic's core, once per state: re-validating would double the work
+    return Response(body, media_type="application/json", headers={"ETag": f'"{view.etag("model", model_id)}"'})
 
 
 @router.patch(
@@ -217,14 +200,3 @@ def delete_model(model_id: str, reg: RegistryDep, actor: Editor, tags: IfMatch) 
         reg, "model", model_id, tags, lambda version: reg.delete("model", model_id, version=version, actor=actor)
     )
     return Response(status_code=204)
-
-
-def _encode(model_id: str) -> str:
-    return base64.urlsafe_b64encode(model_id.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise Problem(400, "Bad request", "the cursor is not one this API gave out") from None
