@@ -53,6 +53,8 @@ REQUESTS: list[tuple[str, str, dict[str, object]]] = [
     ("GET", "/models?cursor=_w", {}),  # not UTF-8 once decoded
     ("GET", "/models?provider=openai&provider=anthropic&limit=2", {}),
     ("GET", "/models?max_input_price=1&limit=3", {}),
+    ("GET", "/models?limit=2&min_context=100000", {}),
+    ("GET", "/models?limit=2&unknown=7&unknown=8", {}),  # FastAPI ignores what it does not know
     ("POST", "/cost", {"json": {"model": "gpt-4o", "input_tokens": 1000, "output_tokens": 500}}),
     ("POST", "/cost", {"json": {"model": "claude-sonnet-4-5", "input_tokens": 250_000, "cache_read_tokens": 9}}),
     ("POST", "/cost", {"json": {"model": "gpt-4o", "input_tokens": 10, "batch": True}}),
@@ -207,3 +209,24 @@ def test_metrics_name_the_route_a_fast_answer_stands_for(pair: Pair) -> None:
     text = fast.get("/metrics").text
     assert 'route="/api/registry/models/{model_id:path}",status="200"} 2' in text
     assert 'route="/api/registry/cost",status="200"} 1' in text
+
+
+def test_kept_answers_are_bounded_in_bytes_as_well_as_number(registry: modelreg.Registry) -> None:
+    from modelreg.api.metrics import Metrics
+    from modelreg.api.middleware import ServiceLayer
+
+    layer = ServiceLayer(
+        create_app(registry),
+        registry=registry,
+        prefix=API,
+        cache_control="no-cache",
+        metrics=Metrics(),
+        max_answer_bytes=300_000,
+    )
+    with Server(layer) as server, httpx.Client(base_url=server.url) as http:
+        pages = [http.get(f"{API}/models", params={"limit": 100, "n": n}) for n in range(12)]
+        again = [http.get(f"{API}/models", params={"limit": 100, "n": n}) for n in range(12)]
+    assert all(page.status_code == 200 for page in pages)
+    assert [a.content for a in again] == [p.content for p in pages]
+    assert 0 < layer.answer_bytes <= 300_000 < sum(len(p.content) for p in pages)
+    assert len(layer.answers) < len(pages)

@@ -25,7 +25,10 @@ from modelreg.schema import Capability, Status
 Answer = tuple[str, Headers, bytes]  # route template (the metrics label), headers, body
 _CAPABILITIES = frozenset(c.value for c in Capability)
 _STATUSES = frozenset(s.value for s in Status)
-_PAGE_PARAMETERS = frozenset(("provider", "family", "capability", "status", "q", "limit", "cursor"))
+_FILTERS_FOR_FASTAPI = frozenset(("min_context", "max_input_price", "max_output_price"))
+_PAGE_PARAMETERS = (
+    frozenset(("provider", "family", "capability", "status", "q", "limit", "cursor")) | _FILTERS_FOR_FASTAPI
+)
 
 
 class FastAnswers:
@@ -78,10 +81,10 @@ class FastAnswers:
         return self._templates["resolve"], json_headers(body), body
 
     def _page(self, view: Registry, query: bytes) -> Answer | None:
-        pairs = _query(query)
+        pairs = [(key, value) for key, value in _query(query) if key in _PAGE_PARAMETERS]  # FastAPI ignores the rest
         keys = [key for key, _ in pairs]
         single = {key: value for key, value in pairs if key != "capability"}
-        if not _PAGE_PARAMETERS.issuperset(keys) or len(single) != len(keys) - keys.count("capability"):
+        if _FILTERS_FOR_FASTAPI.intersection(keys) or len(single) != len(keys) - keys.count("capability"):
             return None  # a filter the fast form does not read, or a value given twice: FastAPI's rules
         required = [value for key, value in pairs if key == "capability"]
         limit = single.get("limit", "50")

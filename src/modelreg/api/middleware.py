@@ -51,6 +51,7 @@ class ServiceLayer:
         require_read_key: bool = False,
         max_body_bytes: int = 1024 * 1024,
         max_answers: int = 4096,
+        max_answer_bytes: int = 64 * 1024 * 1024,
         fast_answers: bool = True,
     ) -> None:
         self.app = app
@@ -61,6 +62,8 @@ class ServiceLayer:
         self.require_read_key = require_read_key
         self.max_body_bytes = max_body_bytes
         self.max_answers = max_answers
+        self.max_answer_bytes = max_answer_bytes  # a bound on memory too: a page of 500 models is ~0.9 MB
+        self.answer_bytes = 0
         self.answers: dict[tuple[str, bytes], Answer] = {}
         self.fast = FastAnswers(prefix) if fast_answers else NoFastAnswers()
         self.answers_for = ""  # the state and day the kept answers belong to
@@ -144,7 +147,7 @@ class ServiceLayer:
             return
         kept_for = f"{state}@{dt.date.today().isoformat()}"
         if kept_for != self.answers_for:
-            self.answers, self.answers_for = {}, kept_for
+            self.answers, self.answers_for, self.answer_bytes = {}, kept_for, 0
         key = (scope["path"], scope["query_string"])
         kept = self.answers.get(key)
         if kept is not None:
@@ -168,8 +171,7 @@ class ServiceLayer:
                 [*fast_headers, *([] if own else [(b"etag", etag)]), (b"cache-control", self.cache_control)],
                 body,
             )
-            if len(self.answers) < self.max_answers:
-                self.answers[key] = kept
+            self._keep(key, kept)
             await _answer(scope, send, kept)
             return
         status = 500
@@ -194,11 +196,19 @@ class ServiceLayer:
                 return  # the body of an answer replaced by 304
             elif status == 200:
                 chunks.append(message.get("body", b""))
-                if not message.get("more_body") and len(self.answers) < self.max_answers:
-                    self.answers[key] = (_route(scope), answer_headers, b"".join(chunks))
+                if not message.get("more_body"):
+                    self._keep(key, (_route(scope), answer_headers, b"".join(chunks)))
             await send(message)
 
         await self.app(scope, receive, sending)
+
+    def _keep(self, key: tuple[str, bytes], answer: Answer) -> None:
+        """Keep an answer while there is room: at most ``max_answers`` of them, ``max_answer_bytes`` in all
+        (query strings are the client's to vary; memory is not)."""
+        size = len(answer[2])
+        if len(self.answers) < self.max_answers and self.answer_bytes + size <= self.max_answer_bytes:
+            self.answers[key] = answer
+            self.answer_bytes += size
 
 
 async def _answer(scope: Scope, send: Any, answer: Answer) -> None:
