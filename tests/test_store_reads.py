@@ -203,8 +203,15 @@ def _rows(draw: st.DrawFn, records: dict[str, Any]) -> Snapshot:
         subject = draw(st.sampled_from([*models[:50], *routes[:50], "acme/bot", "azure/acme/bot", "nobody/nothing"]))
         starts = sorted(draw(st.lists(st.sampled_from([LAST_YEAR, TODAY, NEXT_YEAR]), min_size=1, max_size=2)))
         timeline = [
-            PriceRow(10 * n + i, subject, day, starts[i + 1] if i + 1 < len(starts) else None, {"input": str(i + 1)},
-                     _stamp(), "a")
+            PriceRow(
+                10 * n + i,
+                subject,
+                day,
+                starts[i + 1] if i + 1 < len(starts) else None,
+                {"input": str(i + 1)},
+                _stamp(),
+                "a",
+            )
             for i, day in enumerate(starts)
         ]
         prices[subject] = timeline
@@ -227,6 +234,7 @@ def test_the_common_rows_need_no_records(catalog: tuple[dict[str, Any], dict[str
     """Overrides of fields the index does not hold, hiding, creating, and prices in force are laid over the
     index alone; an override of a model's aliases, or a price that starts next year, needs the records."""
     index, records = catalog
+
     def row(kind: str, record_id: str, mode: str, data: dict[str, Any]) -> Row:
         return Row(kind, record_id, mode, data, 1, _stamp(), "a")
 

@@ -72,9 +72,7 @@ def target(url: str) -> Target | None:
 class Reader:
     """One connection of the store's own for reading and noticing changes; thread-safe."""
 
-    def __init__(
-        self, target: Target, connect_timeout: float, *, connect: Callable[[], Any] | None = None
-    ) -> None:
+    def __init__(self, target: Target, connect_timeout: float, *, connect: Callable[[], Any] | None = None) -> None:
         """``connect``: how to get a connection when the target is a database in memory, which only the
         engine's own connection sees (then every read takes one, and ``changed`` is always True)."""
         self.dialect = target.dialect
