@@ -115,9 +115,7 @@ def cloned(catalog: Path, factor: int, target: Path) -> Path:
     (target / "index.json").write_text(
         json.dumps({**index, "names": names, "prices": prices, "lifecycle": lifecycle}), encoding="utf-8"
     )
-    (target / "records.json").write_text(
-        json.dumps({**records, "models": models, "routes": routes}), encoding="utf-8"
-    )
+    (target / "records.json").write_text(json.dumps({**records, "models": models, "routes": routes}), encoding="utf-8")
     return target
 
 

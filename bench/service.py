@@ -4,9 +4,13 @@ next to a bare uvicorn "hello" app measured in the same run (the ceiling on this
 Both servers run as separate processes with one uvicorn worker and the same uvicorn; the registry serves
 the bundled catalog with an empty SQLite store (the embedded default). Traffic goes only to 127.0.0.1.
 
-``--workers N`` serves the registry with N worker processes (the hello app keeps one).
+``--workers 1 2`` serves the registry with 1 and then 2 worker processes in the same run (the hello app
+keeps one); ``--baseline-src OLD/src`` serves an older checkout's registry beside this one ("before"). The
+"(uncached)" rows send every request with its own query string, so no kept answer is ever sent again.
+Sources are compiled first and the servers run without PYTHONDONTWRITEBYTECODE.
 
-Run: ``bench/.venv/bin/python bench/service.py [--seconds 10] [--connections 64] [--workers 1]``
+Run: ``bench/.venv/bin/python bench/service.py [--seconds 10] [--connections 64] [--workers 1 2]
+[--baseline-src /path/to/old/src]``
 """
 
 from __future__ import annotations
@@ -28,14 +32,42 @@ POST_LUA = """wrk.method = "POST"
 wrk.body = '{"model": "gpt-4o", "input_tokens": 1000, "output_tokens": 500}'
 wrk.headers["Content-Type"] = "application/json"
 """
+# Every request its own query string (a parameter the route ignores), so no answer is ever sent again from
+# the kept answers: what a GET costs the first time in a state.
+UNCACHED_LUA = """local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function init(args) n = 0 end
+function request()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. SEP .. "u=" .. tid .. "-" .. n)
+end
+"""
 TARGETS = [  # (label, server, path, lua script or None)
     ("hello (ceiling)", "hello", "/", None),
     ("GET /api/registry/models/openai/gpt-4o", "registry", "/api/registry/models/openai/gpt-4o", None),
+    (
+        "GET /api/registry/models/openai/gpt-4o (uncached)",
+        "registry",
+        "/api/registry/models/openai/gpt-4o",
+        UNCACHED_LUA.replace("SEP", '"?"'),
+    ),
+    (
+        "GET /api/registry/models?limit=50 (uncached)",
+        "registry",
+        "/api/registry/models?limit=50",
+        UNCACHED_LUA.replace("SEP", '"&"'),
+    ),
     (
         "GET /api/registry/resolve?name=…",
         "registry",
         "/api/registry/resolve?name=us.anthropic.claude-sonnet-4-5-20250929-v1:0",
         None,
+    ),
+    (
+        "GET /api/registry/resolve?name=… (uncached)",
+        "registry",
+        "/api/registry/resolve?name=us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        UNCACHED_LUA.replace("SEP", '"&"'),
     ),
     ("POST /api/registry/cost", "registry", "/api/registry/cost", POST_LUA),
 ]
@@ -93,63 +125,100 @@ def _errors(out: str) -> float:
     return total
 
 
+def compiled(*folders: Path) -> None:
+    """Bytecode for the sources and site-packages, as an installed package has (this machine sets
+    PYTHONDONTWRITEBYTECODE; the servers run without it)."""
+    import compileall
+    import sysconfig
+
+    for folder in (*folders, Path(sysconfig.get_paths()["purelib"])):
+        compileall.compile_dir(str(folder), quiet=1, workers=0)
+
+
+def registry_command(port: int, workers: int, src: Path | None) -> list[str]:
+    """``modelreg serve`` on ``port`` from this checkout, or from the sources at ``src`` (an older one)."""
+    command = [sys.executable, "-m", "modelreg.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    cli = (src or HERE.parent / "src") / "modelreg" / "cli" / "service.py"
+    if "quiet" in cli.read_text(encoding="utf-8"):  # older versions log nothing, and have no --quiet
+        command.append("--quiet")
+    return command
+
+
+def measure(
+    url_of: dict[str, str], targets: list[tuple[str, str, str, str | None]], seconds: int, connections: int
+) -> dict[tuple[str, str], dict[str, float]]:
+    rows = {}
+    for label, server, path, lua in targets:
+        for name, base in url_of.items():
+            if name.split(":")[0] != server:
+                continue
+            url = f"{base}{path}"
+            wrk(url, 2, connections, lua)  # warm up: caches, first Model objects, connections
+            rows[(label, name)] = wrk(url, seconds, connections, lua)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes of the registry")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="worker processes of the registry")
+    parser.add_argument("--baseline-src", type=Path, help="also serve the registry from these (older) sources")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
         return 1
-    env = {**os.environ, "MODELREG_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"}
-    ports = {"hello": free_port(), "registry": free_port()}
+    compiled(HERE.parent / "src", *([args.baseline_src] if args.baseline_src else []))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["MODELREG_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    versions = {"now": None, **({"before": args.baseline_src} if args.baseline_src else {})}
+    hello = free_port()
     uvicorn = [sys.executable, "-m", "uvicorn", "--log-level", "warning", "--host", "127.0.0.1"]
     servers = [
         start(
-            [*uvicorn, "--port", str(ports["hello"]), "--app-dir", str(HERE), "hello_app:app"],
-            f"http://127.0.0.1:{ports['hello']}/",
-            env,
-        ),
-        start(
-            [
-                sys.executable,
-                "-m",
-                "modelreg.cli",
-                "serve",
-                "--quiet",
-                "--port",
-                str(ports["registry"]),
-                "--workers",
-                str(args.workers),
-            ],
-            f"http://127.0.0.1:{ports['registry']}/healthz",
-            env,
-        ),
+            [*uvicorn, "--port", str(hello), "--app-dir", str(HERE), "hello_app:app"], f"http://127.0.0.1:{hello}/", env
+        )
     ]
+    url_of = {"hello": f"http://127.0.0.1:{hello}"}
     try:
-        rows = []
-        for label, server, path, lua in TARGETS:
-            url = f"http://127.0.0.1:{ports[server]}{path}"
-            wrk(url, 2, args.connections, lua)  # warm up: caches, first Model objects, connections
-            rows.append((label, wrk(url, args.seconds, args.connections, lua)))
+        for workers in args.workers:
+            for version, src in versions.items():
+                port = free_port()
+                own = {**env, "PYTHONPATH": str(src)} if src else env
+                if src:
+                    own["MODELREG_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+                servers.append(start(registry_command(port, workers, src), f"http://127.0.0.1:{port}/healthz", own))
+                url_of[f"registry:{version}:{workers}"] = f"http://127.0.0.1:{port}"
+        rows = measure(url_of, TARGETS, args.seconds, args.connections)
     finally:
         for proc in servers:
             proc.terminate()
             proc.wait(timeout=10)
-    ceiling = rows[0][1]["rps"]
-    workers = f"{args.workers} worker(s) for the registry, one for hello"
-    print(f"service: wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1, {workers}\n")
-    print("| endpoint | requests/s | % of ceiling | p50 ms | p99 ms | errors |")
-    print("|---|---|---|---|---|---|")
-    for label, r in rows:
+    ceiling = rows[("hello (ceiling)", "hello")]["rps"]
+    print(
+        f"service: wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1; the registry with "
+        f"{' and '.join(map(str, args.workers))} worker(s), hello with one; SQLite store (empty)\n"
+    )
+    print("| endpoint | version | workers | requests/s | % of ceiling | p50 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (label, name), r in rows.items():
+        _, version, workers = [*name.split(":"), "", ""][:3]
         print(
-            f"| {label} | {r['rps']:,.0f} | {100 * r['rps'] / ceiling:.0f}% | {r['p50']:.2f} | {r['p99']:.2f} | "
-            f"{r['errors']:.0f} |"
+            f"| {label} | {version or '-'} | {workers or 1} | {r['rps']:,.0f} | {100 * r['rps'] / ceiling:.0f}% | "
+            f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']:.0f} |"
         )
-    get = rows[1][1]
-    verdict = "met" if get["rps"] >= 0.6 * ceiling and get["p99"] < 20 and get["errors"] == 0 else "NOT met"
-    print(f"\ntarget (GET >= 60% of the ceiling, p99 < 20 ms, 0 errors): {verdict}")
+    print()
+    for label, *_ in TARGETS[1:]:
+        for version in versions:
+            counts = [rows.get((label, f"registry:{version}:{w}")) for w in args.workers]
+            if len(counts) > 1 and all(counts):
+                scale = counts[-1]["rps"] / counts[0]["rps"]  # type: ignore[index]
+                print(f"{label} ({version}): {args.workers[-1]} workers / {args.workers[0]} = {scale:.2f}x")
+        if "before" in versions:
+            w = args.workers[0]
+            now, before = rows.get((label, f"registry:now:{w}")), rows.get((label, f"registry:before:{w}"))
+            if now and before:
+                print(f"{label}: now / before with {w} worker(s) = {now['rps'] / before['rps']:.2f}x")
     return 0
 
 

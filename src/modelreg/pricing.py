@@ -194,10 +194,8 @@ class Cost:
 
     def as_dict(self) -> dict[str, str | int | bool | list[str] | None]:
         """Every part as a string of exact USD, plus ``total``: for JSON."""
-        parts: dict[str, str | int | bool | list[str] | None] = {
-            name: format(getattr(self, name).normalize(), "f") for name in COST_PARTS
-        }
-        parts.update(model=self.model, total=format(self.total.normalize(), "f"), tier=self.tier, batch=self.batch)
+        parts: dict[str, str | int | bool | list[str] | None] = {name: _usd(getattr(self, name)) for name in COST_PARTS}
+        parts.update(model=self.model, total=_usd(self.total), tier=self.tier, batch=self.batch)
         parts.update(unpriced=list(self.unpriced), unread=list(self.unread))
         return parts
 
@@ -492,3 +490,8 @@ class PriceTable(NamedTuple):
             searched,
             unpriced,
         )
+
+
+def _usd(amount: Decimal) -> str:
+    """An amount as exact plain digits, "0" for nothing (most parts of most calls)."""
+    return format(amount.normalize(), "f") if amount else "0"

@@ -162,6 +162,8 @@ class Registry:
         """Serve this (index, records) pair: every cache starts empty."""
         self._names: dict[str, list[str]] = document["names"]
         self._meta: dict[str, Any] = document.get("meta", {})
+        snapshots = self._meta.get("snapshots", {})
+        self._tag = "-".join(str(v).rpartition(":")[2][:8] for _, v in sorted(snapshots.items())) or "catalog"
         self._records_source = records
         self._records: Records | None = None
         self._prices: dict[str, dict[str, Any]] | None = document.get("prices")
@@ -253,9 +255,7 @@ class Registry:
                 view = Registry(index, records, rules_path=self._rules_path)
             else:  # the records are laid over when a whole record is first asked for
                 catalog = self._catalog_records
-                view = Registry(
-                    index, lambda: overlay.records(catalog(), snapshot, today), rules_path=self._rules_path
-                )
+                view = Registry(index, lambda: overlay.records(catalog(), snapshot, today), rules_path=self._rules_path)
         view._seen = snapshot.counter
         view._snapshot = snapshot
         view._versions = {key: row.version for key, row in snapshot.records.items()}
@@ -1061,8 +1061,7 @@ class Registry:
         raise ValidationError("unknown record kind", [("kind", "one of provider, platform, model, route")])
 
     def _catalog_tag(self) -> str:
-        snapshots = self._meta.get("snapshots", {})
-        return "-".join(str(v).rpartition(":")[2][:8] for _, v in sorted(snapshots.items())) or "catalog"
+        return self._tag  # the upstream snapshots the catalog was built from
 
     # -- questions over the whole catalog ----------------------------------------------------------------
 

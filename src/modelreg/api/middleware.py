@@ -66,7 +66,7 @@ class ServiceLayer:
         self.answer_bytes = 0
         self.answers: dict[tuple[str, bytes], Answer] = {}
         self.fast = FastAnswers(prefix) if fast_answers else NoFastAnswers()
-        self.answers_for = ""  # the state and day the kept answers belong to
+        self.answers_for: tuple[str, dt.date] | None = None  # the state and day the kept answers belong to
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -145,13 +145,13 @@ class ServiceLayer:
             scope["modelreg.route"] = "not-modified"
             await _not_modified(send, etag)
             return
-        kept_for = f"{state}@{dt.date.today().isoformat()}"
+        kept_for = (state, dt.date.today())
         if kept_for != self.answers_for:
             self.answers, self.answers_for, self.answer_bytes = {}, kept_for, 0
         key = (scope["path"], scope["query_string"])
         kept = self.answers.get(key)
         if kept is not None:
-            own = _etag_of(kept[1])
+            own = _etag_of(kept[1]) if wanted is not None else None
             if _matches(wanted, own):  # a single record's own ETag, which a kept answer carries
                 scope["modelreg.route"] = "not-modified"
                 await _not_modified(send, own)

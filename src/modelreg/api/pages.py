@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from modelreg.registry import Registry
 
 Headers = list[tuple[bytes, bytes]]
+_Kept = tuple[Registry | None, dict[str, bytes], dict[str, bytes], dict[tuple[Any, ...], list[str]]]
 
 
 class PriceToCompare(BaseModel):
@@ -25,9 +26,12 @@ class PriceToCompare(BaseModel):
     )
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+
+
 def dumps(content: Any) -> bytes:
-    """JSON as FastAPI's JSONResponse writes it: compact, UTF-8, no NaN."""
-    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
+    """JSON as FastAPI's JSONResponse writes it: compact, UTF-8, no NaN (one encoder, made once)."""
+    return _ENCODER.encode(content).encode()
 
 
 def json_headers(body: bytes, *first: tuple[bytes, bytes]) -> Headers:
@@ -39,13 +43,17 @@ class Rendered:
     """Each model's JSON in one registry state (a view), made on first use: a new view starts anew."""
 
     def __init__(self) -> None:
-        self._kept: tuple[Registry | None, dict[str, bytes], dict[str, bytes]] = (None, {}, {})
+        self._kept: _Kept = (None, {}, {}, {})
 
-    def _of(self, view: Registry) -> tuple[Registry | None, dict[str, bytes], dict[str, bytes]]:
+    def _of(self, view: Registry) -> _Kept:
         kept = self._kept
         if kept[0] is not view:
-            kept = self._kept = (view, {}, {})  # swapped whole: a reader holds one state's bytes or the other's
+            kept = self._kept = (view, {}, {}, {})  # swapped whole: a reader holds one state's or the other's
         return kept
+
+    def lists(self, view: Registry) -> dict[tuple[Any, ...], list[str]]:
+        """The ids of lists asked for in this state, by their filters."""
+        return self._of(view)[3]
 
     def model(self, view: Registry, model_id: str) -> bytes:
         models = self._of(view)[1]
@@ -80,9 +88,20 @@ RENDERED = Rendered()
 """The service's rendered models (the FastAPI routes and the ASGI layer share them)."""
 
 
-def listed_ids(reg: Registry, *, q: str | None = None, **conditions: Any) -> list[str]:
+def listed_ids(view: Registry, *, q: str | None = None, **conditions: Any) -> list[str]:
     """The ids a model list holds: every model matching ``conditions`` (deprecated ones too), narrowed to
-    those whose id, name or aliases hold ``q``."""
+    those whose id, name or aliases hold ``q``; kept per state for the pages that follow."""
+    key = (q, *((name, tuple(v) if isinstance(v, list) else v) for name, v in sorted(conditions.items())))
+    kept = RENDERED.lists(view)
+    ids = kept.get(key)
+    if ids is None:
+        ids = _listed_ids(view, q, conditions)
+        if len(kept) < 256:  # the common lists; filters are the client's to vary
+            kept[key] = ids
+    return ids
+
+
+def _listed_ids(reg: Registry, q: str | None, conditions: dict[str, Any]) -> list[str]:
     ids = reg.find_ids(include_deprecated=True, **conditions)
     if q:
         wanted = set(reg.search_ids(q, limit=len(reg)))  # every match: the conditions above narrow them

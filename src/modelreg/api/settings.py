@@ -6,6 +6,7 @@
 | MODELREG_CACHE_CONTROL       | the Cache-Control header on GET answers           | no-cache    |
 | MODELREG_MAX_BODY_BYTES      | larger request bodies get 413, unread             | 1048576     |
 | MODELREG_FAST_ANSWERS        | "0": hot answers through FastAPI too (to compare) | on          |
+| MODELREG_OTEL                | "1": FastAPI's OpenTelemetry (needs a provider)   | off         |
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class ApiSettings(NamedTuple):
     cache_control: str = "no-cache"
     max_body_bytes: int = MIB
     fast_answers: bool = True
+    telemetry: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -39,4 +41,5 @@ class ApiSettings(NamedTuple):
             cache_control=env.get("MODELREG_CACHE_CONTROL", "no-cache"),
             max_body_bytes=int(limit),
             fast_answers=env.get("MODELREG_FAST_ANSWERS", "1").lower() not in ("0", "false", "no"),
+            telemetry=env.get("MODELREG_OTEL", "").lower() in ("1", "true", "yes"),
         )

@@ -45,7 +45,7 @@ def serve(
     modelreg.load(database_url=os.environ["MODELREG_DATABASE_URL"])  # migrate once, before the workers start
     output.write(f"modelreg registry on http://{host}:{port}/api/registry/models  (docs: http://{host}:{port}/docs)")
     uvicorn.run(
-        "modelreg.api.app:create_app" if quiet else "modelreg.api.launch:logged_app",
+        "modelreg.api.launch:served_app" if quiet else "modelreg.api.launch:logged_app",
         factory=True,
         host=host,
         port=port,
