@@ -28,6 +28,33 @@ def _run(threads: list[threading.Thread]) -> None:
         assert not thread.is_alive(), "a worker did not finish"
 
 
+def increment(headers: dict[str, str], bases: tuple[str, str], n: int, each: int, other: list[int]) -> tuple[int, int]:
+    """Read-modify-write the model's counter (its description) with If-Match until ``each`` increments are
+    acknowledged, reading on one server and writing on the other in turn; statuses other than 200 and 412
+    go into ``other``. Returns (acknowledged, refused with 412)."""
+    one, two = bases
+    done = conflicts = 0
+    with httpx.Client(headers=headers, timeout=60) as http:
+        for attempt in itertools.count():
+            if done == each:
+                break
+            read, write = ((one, two), (two, one))[(n + attempt) % 2]
+            got = http.get(f"{read}{API}/models/{MODEL}")
+            count = int(got.json().get("description") or 0)
+            put = http.patch(
+                f"{write}{API}/models/{MODEL}",
+                json={"description": str(count + 1)},
+                headers={"If-Match": got.headers["etag"]},
+            )
+            if put.status_code == 200:
+                done += 1
+            elif put.status_code == 412:
+                conflicts += 1
+            else:
+                other.append(put.status_code)
+    return done, conflicts
+
+
 def test_read_modify_write_with_if_match_loses_no_update(database_url: str) -> None:
     writers, each = 8, 4
     acked: list[int] = []
@@ -36,25 +63,7 @@ def test_read_modify_write_with_if_match_loses_no_update(database_url: str) -> N
     with two_instances(database_url) as (one, two, headers):
 
         def writer(n: int) -> None:
-            done = conflicts = 0
-            with httpx.Client(headers=headers, timeout=60) as http:
-                for attempt in itertools.count():
-                    if done == each:
-                        break
-                    read, write = ((one, two), (two, one))[(n + attempt) % 2]  # read on one, write on the other
-                    got = http.get(f"{read.url}{API}/models/{MODEL}")
-                    count = int(got.json().get("description") or 0)
-                    put = http.patch(
-                        f"{write.url}{API}/models/{MODEL}",
-                        json={"description": str(count + 1)},
-                        headers={"If-Match": got.headers["etag"]},
-                    )
-                    if put.status_code == 200:
-                        done += 1
-                    elif put.status_code == 412:
-                        conflicts += 1
-                    else:
-                        other.append(put.status_code)
+            done, conflicts = increment(headers, (one.url, two.url), n, each, other)
             acked.append(done)
             refused.append(conflicts)
 
@@ -80,24 +89,7 @@ def test_two_server_processes_lose_no_update(database_url: str, tmp_path: Path) 
     with serve_process(database_url, tmp_path) as one, serve_process(database_url, tmp_path) as two:
 
         def writer(n: int) -> None:
-            done = 0
-            with httpx.Client(headers=headers, timeout=60) as http:
-                for attempt in itertools.count():
-                    if done == each:
-                        break
-                    read, write = ((one, two), (two, one))[(n + attempt) % 2]
-                    got = http.get(f"{read}{API}/models/{MODEL}")
-                    count = int(got.json().get("description") or 0)
-                    put = http.patch(
-                        f"{write}{API}/models/{MODEL}",
-                        json={"description": str(count + 1)},
-                        headers={"If-Match": got.headers["etag"]},
-                    )
-                    if put.status_code == 200:
-                        done += 1
-                    elif put.status_code != 412:
-                        other.append(put.status_code)
-            acked.append(done)
+            acked.append(increment(headers, (one, two), n, each, other)[0])
 
         _run([threading.Thread(target=writer, args=(n,)) for n in range(writers)])
         assert other == []

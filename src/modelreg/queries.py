@@ -15,7 +15,7 @@ import heapq
 from collections.abc import Iterable
 from decimal import Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack
 
 from modelreg.errors import ValidationError
 from modelreg.lifecycle import GOING, status_on
@@ -151,23 +151,25 @@ def build_facts(models: dict[str, dict[str, Any]], routes: dict[str, dict[str, A
     return rows
 
 
+class Conditions(TypedDict, total=False):
+    """The conditions of ``find`` and ``matching``: what each means is ``matching``'s parameter of that name."""
+
+    required: Iterable[str]
+    excluded: Iterable[str]
+    provider: str | None
+    family: str | None
+    platform: str | None
+    status: str | None
+    min_context: int | None
+    min_output: int | None
+    max_input_price: Decimal | float | str | None
+    max_output_price: Decimal | float | str | None
+    modalities_in: Iterable[str]
+    include_deprecated: bool
+
+
 def find(
-    rows: Iterable[Facts],
-    *,
-    required: Iterable[str] = (),
-    optional: Iterable[str] = (),
-    excluded: Iterable[str] = (),
-    provider: str | None = None,
-    family: str | None = None,
-    platform: str | None = None,
-    status: str | None = None,
-    min_context: int | None = None,
-    min_output: int | None = None,
-    max_input_price: Decimal | float | str | None = None,
-    max_output_price: Decimal | float | str | None = None,
-    modalities_in: Iterable[str] = (),
-    include_deprecated: bool = False,
-    sort: str = "id",
+    rows: Iterable[Facts], *, optional: Iterable[str] = (), sort: str = "id", **conditions: Unpack[Conditions]
 ) -> list[str]:
     """Ids of the models that match every given condition, best first.
 
@@ -178,21 +180,7 @@ def find(
     """
     if sort not in SORT_KEYS:
         raise ValidationError("unknown sort key", [("sort", f"one of {', '.join(SORT_KEYS)}")])
-    hits = matching(
-        rows,
-        required=required,
-        excluded=excluded,
-        provider=provider,
-        family=family,
-        platform=platform,
-        status=status,
-        min_context=min_context,
-        min_output=min_output,
-        max_input_price=max_input_price,
-        max_output_price=max_output_price,
-        modalities_in=modalities_in,
-        include_deprecated=include_deprecated,
-    )
+    hits = matching(rows, **conditions)
     _order(hits, sort)
     nice = frozenset(optional)
     if nice:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -18,7 +18,7 @@ PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}(-\d{2})?$"
 """An ISO date, or a year and month where the day is not known."""
 
 Price = Annotated[Decimal, Field(ge=0)]
-PRICE_FIELDS = (
+PriceKind = Literal[
     "input",
     "output",
     "cache_read",
@@ -28,10 +28,9 @@ PRICE_FIELDS = (
     "input_audio",
     "output_audio",
     "output_image",
-    "image",
-    "request",
-    "web_search",
-)
+]
+"""The prices per token (USD per 1M tokens): what ``Pricing.per_token`` reads."""
+PRICE_FIELDS = (*get_args(PriceKind), "image", "request", "web_search")
 """The amounts a ``Pricing`` can hold (``batch_discount`` is a fraction, not an amount)."""
 MILLION = Decimal(1_000_000)
 
@@ -131,19 +130,6 @@ class PriceTier(_Record):
     cache_read: Price | None = None
     cache_write: Price | None = None
     cache_write_1h: Price | None = None
-
-
-PriceKind = Literal[
-    "input",
-    "output",
-    "cache_read",
-    "cache_write",
-    "cache_write_1h",
-    "reasoning",
-    "input_audio",
-    "output_audio",
-    "output_image",
-]
 
 
 class Pricing(_Record):
