@@ -17,6 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack
 
+from modelreg.collector import paused
 from modelreg.errors import ValidationError
 from modelreg.lifecycle import GOING, status_on
 from modelreg.pricing import Cost
@@ -282,13 +283,14 @@ def cheapest(
     fits = prompt_tokens + output_tokens
     tables = registry.price_tables()
     ranked = []
-    for row in matching(registry.facts(), required=required, **conditions):
-        if row.context < fits:  # an unknown context window is not known to fit
-            continue
-        for route_id, platform, table in tables.get(row.id, ()):
-            total = table.total(prompt_tokens, output_tokens)
-            if total > 0 or include_free:
-                ranked.append((total, row.id, route_id or "", platform, table))
+    with paused():  # a tuple per price point: short-lived, freed by reference counting, never worth a scan
+        for row in matching(registry.facts(), required=required, **conditions):
+            if row.context < fits:  # an unknown context window is not known to fit
+                continue
+            for route_id, platform, table in tables.get(row.id, ()):
+                total = table.total(prompt_tokens, output_tokens)
+                if total > 0 or include_free:
+                    ranked.append((total, row.id, route_id or "", platform, table))
     return [
         Quote(model_id, route_id or None, platform, table.quote(prompt_tokens, output_tokens))
         for _, model_id, route_id, platform, table in heapq.nsmallest(limit, ranked, key=itemgetter(0, 1, 2))
