@@ -13,13 +13,12 @@ import functools
 import os
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from modelreg.catalog import CATALOG_PATH, index
 from modelreg.collector import paused
-from modelreg.errors import ConflictError, DeprecatedModelWarning, ModelNotFoundError, ModelregError, ValidationError
+from modelreg.errors import DeprecatedModelWarning, ModelNotFoundError, ModelregError, ValidationError
 from modelreg.lazy import LazyModule
 from modelreg.lifecycle import GOING, status_on
 from modelreg.names import Match, Resolver, fold
@@ -30,8 +29,8 @@ from modelreg.usage import normalize as normalize_usage
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
     from typing import Unpack
 
-    from modelreg import editing, queries, transfer, validation
     from modelreg import params as params_module
+    from modelreg import queries, transfer, validation, writing
     from modelreg.catalog.rules import Rules
     from modelreg.params import Issue
     from modelreg.pricing import CostOptions
@@ -40,7 +39,7 @@ if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are import
     from modelreg.store import Change, Snapshot, Store
 
 else:  # modules only some questions need load on first use: `import modelreg` and cost stay fast
-    editing = LazyModule("modelreg.editing")
+    writing = LazyModule("modelreg.writing")  # writes only
     transfer = LazyModule("modelreg.transfer")
     queries = LazyModule("modelreg.queries")
     params_module = LazyModule("modelreg.params")
@@ -842,11 +841,7 @@ class Registry:
     def create(self, kind: str, record: Mapping[str, Any] | Any, *, actor: str, message: str | None = None) -> Any:
         """Add a provider, platform, model or route the catalog does not know (e.g. a fine-tune, a private
         deployment). Returns the record as its schema type."""
-        validation.check_arguments("create", kind=kind, record=record, actor=actor, message=message)
-        with self._writing() as (store, view):
-            validation.check_references(kind, _plain(record), view._all())
-            data = editing.create(store, view._all(), kind, _plain(record), actor=actor, message=message)
-        return self._now()._record(kind, data["id"])
+        return writing.create(self, kind, record, actor=actor, message=message)
 
     def update(
         self,
@@ -863,59 +858,17 @@ class Registry:
         database checks it in the write's transaction). On a catalog record this stores an override, visible in
         ``sources``; ``reset`` removes it. Prices change through ``set_price``: a patch that changes
         ``pricing``, ``price_history`` or ``sources`` is refused."""
-        validation.check_arguments(
-            "update", kind=kind, record_id=record_id, patch=patch, version=version, actor=actor, message=message
-        )
-        with self._writing() as (store, view):
-            view = self._view_at(view, kind, record_id, version)
-            existing = view._all()[_TABLES[kind]].get(record_id)
-            if existing is not None:
-                from modelreg.overlay import merge
-
-                validation.check_references(kind, merge(existing, _plain(patch)), view._all(), before=existing)
-            editing.update(
-                store,
-                view._all(),
-                self._catalog_records(),
-                kind,
-                record_id,
-                patch,
-                version=version,
-                actor=actor,
-                message=message,
-            )
-        return self._now()._record(kind, record_id)
+        return writing.update(self, kind, record_id, patch, version=version, actor=actor, message=message)
 
     def delete(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Remove a record: a stored one is deleted, a catalog one is hidden (``reset`` brings it back).
         Refused (``InUseError``) while other records refer to it: the routes serving a model, …"""
-        validation.check_arguments(
-            "delete", kind=kind, record_id=record_id, version=version, actor=actor, message=message
-        )
-        with self._writing() as (store, view):
-            view = self._view_at(view, kind, record_id, version)
-            if record_id in view._all()[_TABLES[kind]]:
-                validation.check_removal(kind, record_id, view._all())
-            editing.delete(
-                store,
-                view._all(),
-                self._catalog_records(),
-                kind,
-                record_id,
-                version=version,
-                actor=actor,
-                message=message,
-            )
+        writing.delete(self, kind, record_id, version=version, actor=actor, message=message)
 
     def reset(self, kind: str, record_id: str, *, version: int, actor: str, message: str | None = None) -> None:
         """Drop the store's override (or hiding) of a catalog record: the catalog's values come back. On a
         record only the store has, this deletes it (refused while others refer to it)."""
-        validation.check_arguments(
-            "reset", kind=kind, record_id=record_id, version=version, actor=actor, message=message
-        )
-        with self._writing() as (store, view):
-            self._check_removal(view, kind, record_id)
-            store.remove(kind, record_id, version=version, actor=actor, message=message)
+        writing.reset(self, kind, record_id, version=version, actor=actor, message=message)
 
     def set_price(
         self,
@@ -933,20 +886,9 @@ class Registry:
         ``pricing`` names only what changes (``{"input": "2"}``; ``None`` clears a field): every other field
         (cache reads, batch discount, tiers, …) carries over from the price in force before. ``version``: the
         ``price_version()`` you read; with it, a price changed since is a ConflictError."""
-        validation.check_arguments(
-            "set_price", subject=subject, pricing=pricing, effective_from=effective_from, actor=actor, message=message
+        writing.set_price(
+            self, subject, pricing, effective_from=effective_from, actor=actor, message=message, version=version
         )
-        with self._writing() as (store, view):
-            editing.set_price(
-                store,
-                view._all(),
-                subject,
-                _named(pricing),
-                effective_from=effective_from,
-                actor=actor,
-                message=message,
-                version=version,
-            )
         return self.pricing_of(subject)
 
     @_on_view
@@ -978,47 +920,7 @@ class Registry:
     def revert(self, change_id: int, *, actor: str, message: str | None = None) -> Change:
         """Undo one change by writing a new one that restores what was there before it. Undoing the creation
         of a record deletes it: refused while others refer to it."""
-        validation.check_arguments("revert", change_id=change_id, actor=actor, message=message)
-        with self._writing() as (store, view):
-            target = store.change(change_id)
-            if target.before is None and target.action != "price":
-                self._check_removal(view, target.kind, target.subject)
-            change = store.revert(change_id, actor=actor, message=message)
-        return change
-
-    def _check_removal(self, view: Registry, kind: str, record_id: str) -> None:
-        """A write that removes a record the catalog does not have: refused while others refer to it."""
-        records = view._all()[_TABLES[kind]]
-        if record_id in records and record_id not in self._catalog_records()[_TABLES[kind]]:
-            validation.check_removal(kind, record_id, view._all())
-
-    @contextmanager
-    def _writing(self) -> Iterator[tuple[Store, Registry]]:
-        """The store and the current view, for one write. Once it is committed the view is rebuilt before
-        the call returns, so the writer's next read sees it; a conflict refreshes the view too."""
-        store = self._writable()
-        try:
-            yield store, self._now()
-        except ConflictError:
-            self._refresh(wait=True)
-            raise
-        self._refresh(wait=True)
-
-    def _view_at(self, view: Registry, kind: str, record_id: str, version: int) -> Registry:
-        """A view in which the record is at ``version``, so that a patch merges onto what its writer read;
-        ConflictError when the store has moved past it."""
-        actual = view._versions.get((kind, record_id), 0)
-        if actual != version:
-            self._refresh(wait=True)  # this view may lag the store: another process wrote a moment ago
-            view = self._view
-            actual = view._versions.get((kind, record_id), 0)
-        if actual != version:
-            raise ConflictError(
-                f"{kind} {record_id} is at version {actual}, not {version}: re-read and retry",
-                expected=version,
-                actual=actual,
-            )
-        return view
+        return writing.revert(self, change_id, actor=actor, message=message)
 
     def export_store(self) -> dict[str, Any]:
         """The store's contents in the catalog's YAML shape (``modelreg store export``)."""
@@ -1028,12 +930,7 @@ class Registry:
         """Apply a store export in one transaction: everything, or nothing when one item is wrong (the
         ValidationError names each bad item by its place, id and field). Idempotent: what already holds is
         left alone. Returns what it did, by count (``modelreg store import``)."""
-        with self._writing() as (store, view):
-            assert view._snapshot is not None
-            plan = transfer.plan_import(view._snapshot, view._all(), self._catalog_records(), document)
-            if plan.writes or plan.prices:  # a ConflictError when the store moved on since the view was read
-                store.write_many(plan.writes, plan.prices, actor=actor, message=message)
-        return plan.counts
+        return writing.import_store(self, document, actor=actor, message=message)
 
     def _writable(self) -> Store:
         if self._store is None:
@@ -1324,19 +1221,3 @@ def _going_away(lifecycles: dict[str, dict[str, Any]], today: dt.date) -> dict[s
 
 def _warn(message: str, stacklevel: int) -> None:
     warnings.warn(message, DeprecatedModelWarning, stacklevel=stacklevel)
-
-
-def _named(change: Mapping[str, Any] | Any) -> dict[str, Any]:
-    """The fields a change names, explicit None included: a schema object's fields set, or a mapping."""
-    if hasattr(change, "model_dump"):
-        named: dict[str, Any] = change.model_dump(mode="json", exclude_unset=True)
-        return named
-    return dict(change)
-
-
-def _plain(record: Any) -> dict[str, Any]:
-    """A schema object or a mapping, as a plain dict."""
-    if hasattr(record, "model_dump"):
-        dumped: dict[str, Any] = record.model_dump(mode="json", exclude_defaults=True)
-        return dumped
-    return dict(record)
