@@ -46,7 +46,6 @@ else:  # modules only some questions need load on first use: `import modelreg` a
     validation = LazyModule("modelreg.validation")  # writes and wrong arguments only
 
 Records = dict[str, Any]
-_TABLES = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
 BUNDLED_RULES = os.path.join(CATALOG_PATH, "rules.yaml")
 _MEMORY = 4096  # names remembered by the rule-based resolver and the suggester
 _blank = object.__new__
@@ -427,7 +426,9 @@ class Registry:
         """One record as plain JSON data, fields at their defaults left out (the catalog's stored form):
         ``kind`` is model, route, provider or platform. For faces that render it without schema objects;
         do not change the dict."""
-        records: dict[str, dict[str, Any]] = self._all()[_TABLES[kind]]
+        from modelreg.overlay import KIND_KEYS
+
+        records: dict[str, dict[str, Any]] = self._all()[KIND_KEYS[kind]]
         if record_id not in records:
             raise ModelNotFoundError(record_id, self.suggest(record_id) if kind == "model" else [])
         return records[record_id]

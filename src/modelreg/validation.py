@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelreg.errors import InUseError, ValidationError
+from modelreg.overlay import KIND_KEYS
 
 KINDS = ("provider", "platform", "model", "route")
 MAX_ID = 256
@@ -36,7 +37,6 @@ SUB_RESOURCES = ("routes", "pricing", "capabilities", "status")
 _NOT_IN_IDS = frozenset("?#%\\")  # each changes what a URL means, even encoded by careless clients
 _INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Zs", "Zl", "Zp"))  # controls, format marks, surrogates, spaces
 _FIRST_YEAR, _LAST_YEAR = 1900, 2999
-_TABLES = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
 
 Problems = list[tuple[str, str]]
 
@@ -246,7 +246,7 @@ def referrers_of(kind: str, record_id: str, view: Mapping[str, Any]) -> list[dic
 def _naming(view: Mapping[str, Any], kind: str, names_it: Any, field: str) -> list[dict[str, str]]:
     return [
         {"kind": kind, "id": other_id, "field": field}
-        for other_id, record in sorted(view[_TABLES[kind]].items())
+        for other_id, record in sorted(view[KIND_KEYS[kind]].items())
         if names_it(record)
     ]
 

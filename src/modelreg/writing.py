@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from modelreg import editing, transfer, validation
 from modelreg.errors import ConflictError
+from modelreg.overlay import KIND_KEYS
 
 if TYPE_CHECKING:
     from modelreg.registry import Registry
     from modelreg.store import Change, Store
-
-TABLES = {"provider": "providers", "platform": "platforms", "model": "models", "route": "routes"}
 
 
 def create(reg: Registry, kind: str, record: Mapping[str, Any] | Any, *, actor: str, message: str | None) -> Any:
@@ -43,7 +42,7 @@ def update(
     )
     with _writing(reg) as (store, view):
         view = _view_at(reg, view, kind, record_id, version)
-        existing = view._all()[TABLES[kind]].get(record_id)
+        existing = view._all()[KIND_KEYS[kind]].get(record_id)
         if existing is not None:
             from modelreg.overlay import merge
 
@@ -66,7 +65,7 @@ def delete(reg: Registry, kind: str, record_id: str, *, version: int, actor: str
     validation.check_arguments("delete", kind=kind, record_id=record_id, version=version, actor=actor, message=message)
     with _writing(reg) as (store, view):
         view = _view_at(reg, view, kind, record_id, version)
-        if record_id in view._all()[TABLES[kind]]:
+        if record_id in view._all()[KIND_KEYS[kind]]:
             validation.check_removal(kind, record_id, view._all())
         editing.delete(
             store,
@@ -164,8 +163,8 @@ def _view_at(reg: Registry, view: Registry, kind: str, record_id: str, version: 
 
 def _check_removal(reg: Registry, view: Registry, kind: str, record_id: str) -> None:
     """A write that removes a record the catalog does not have: refused while others refer to it."""
-    records = view._all()[TABLES[kind]]
-    if record_id in records and record_id not in reg._catalog_records()[TABLES[kind]]:
+    records = view._all()[KIND_KEYS[kind]]
+    if record_id in records and record_id not in reg._catalog_records()[KIND_KEYS[kind]]:
         validation.check_removal(kind, record_id, view._all())
 
 
