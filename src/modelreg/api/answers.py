@@ -39,11 +39,7 @@ class FastAnswers:
         self._list = f"{prefix}/models"
         self._model = f"{prefix}/models/"
         self._resolve = f"{prefix}/resolve"
-        self._templates = {
-            "model": f"{prefix}/models/{{model_id:path}}",
-            "list": self._list,
-            "resolve": self._resolve,
-        }
+        self._model_route = f"{prefix}/models/{{model_id:path}}"  # the metrics label FastAPI's route has
 
     def get(self, view: Registry, path: str, query: bytes) -> Answer | None:
         try:
@@ -71,14 +67,14 @@ class FastAnswers:
             return None  # the routes of a model: a route of its own
         tag = view.etag("model", model_id)
         body = RENDERED.model(view, model_id)
-        return self._templates["model"], json_headers(body, (b"etag", f'"{tag}"'.encode())), body
+        return self._model_route, json_headers(body, (b"etag", f'"{tag}"'.encode())), body
 
     def _resolution(self, view: Registry, query: bytes) -> Answer | None:
         names = [value for key, value in _query(query) if key == "name"]
         if len(names) != 1:
             return None
         body = dumps(resolution(view, names[0]))
-        return self._templates["resolve"], json_headers(body), body
+        return self._resolve, json_headers(body), body
 
     def _page(self, view: Registry, query: bytes) -> Answer | None:
         pairs = [(key, value) for key, value in _query(query) if key in _PAGE_PARAMETERS]  # FastAPI ignores the rest
@@ -107,7 +103,7 @@ class FastAnswers:
             status=status,
         )
         body = RENDERED.page(view, ids, cursor, int(limit))
-        return self._templates["list"], json_headers(body), body
+        return self._list, json_headers(body), body
 
 
 def _query(query: bytes) -> list[tuple[str, str]]:

@@ -150,28 +150,19 @@ class ServiceLayer:
             self.answers, self.answers_for, self.answer_bytes = {}, kept_for, 0
         key = (scope["path"], scope["query_string"])
         kept = self.answers.get(key)
+        if kept is None:
+            fast = self.fast.get(view, scope["path"], scope["query_string"])
+            if fast is not None:  # rendered here, then kept like any other answer
+                route, fast_headers, body = fast
+                tag = [] if _etag_of(fast_headers) else [(b"etag", etag)]
+                kept = (route, [*fast_headers, *tag, (b"cache-control", self.cache_control)], body)
+                self._keep(key, kept)
         if kept is not None:
             own = _etag_of(kept[1]) if wanted is not None else None
             if _matches(wanted, own):  # a single record's own ETag, which a kept answer carries
                 scope["modelreg.route"] = "not-modified"
                 await _not_modified(send, own)
                 return
-            await _answer(scope, send, kept)
-            return
-        fast = self.fast.get(view, scope["path"], scope["query_string"])
-        if fast is not None:
-            route, fast_headers, body = fast
-            own = _etag_of(fast_headers)
-            if _matches(wanted, own):
-                scope["modelreg.route"] = "not-modified"
-                await _not_modified(send, own)
-                return
-            kept = (
-                route,
-                [*fast_headers, *([] if own else [(b"etag", etag)]), (b"cache-control", self.cache_control)],
-                body,
-            )
-            self._keep(key, kept)
             await _answer(scope, send, kept)
             return
         status = 500

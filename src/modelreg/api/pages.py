@@ -4,6 +4,7 @@ model list joined from those bytes (the FastAPI route and the ASGI layer's fast 
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 from decimal import Decimal
 from typing import Any
@@ -75,9 +76,7 @@ class Rendered:
 
     def page(self, view: Registry, ids: list[str], cursor: str | None, limit: int) -> bytes:
         """A page of ``ids`` (sorted) after ``cursor`` (a model id), with the cursor of the next page."""
-        start = 0
-        if cursor is not None:
-            start = next((n for n, i in enumerate(ids) if i > cursor), len(ids))
+        start = 0 if cursor is None else bisect.bisect_right(ids, cursor)  # the first id after the cursor
         page = ids[start : start + limit]
         following = encode_cursor(page[-1]) if start + limit < len(ids) and page else None
         items = b",".join(self.listed(view, model_id) for model_id in page)
