@@ -73,24 +73,37 @@ def read_sources(
             raise CatalogError(f"upstream snapshot not found: {path} (set MODELREG_UPSTREAM_DIR or pass --upstream)")
     records = litellm.read(litellm_path, modes=rules.litellm_modes)
     records += modelsdev.read(modelsdev_path, providers=rules.upstream_platforms["models.dev"].keys())
+    evidence = matched_by_name(
+        litellm.read(litellm_path, modes=merge_rules.evidence_only.get(litellm.SOURCE, ())), rules
+    )
+    matched = [
+        genai_prices.read(genai_path, providers=rules.upstream_platforms.get(genai_prices.SOURCE, {}).keys()),
+        evidence,
+    ]
+    return in_merge_order(records, rules), matched, modelsdev.provider_facts(modelsdev_path)
+
+
+def in_merge_order(records: list[SourceRecord], rules: Rules) -> list[SourceRecord]:
+    """The records of platforms the rules know, in the order the merge reads them: by platform, models.dev
+    first within one, then by key."""
     order = {platform: i for i, platform in enumerate(rules.platform_order)}
 
     def sort_key(record: SourceRecord) -> tuple[int, int, str]:
         platform = rules.platform_of(record.source, record.upstream_provider)
         return (order.get(platform or "", len(order)), 0 if record.source == "models.dev" else 1, record.key)
 
-    records = [r for r in records if rules.platform_of(r.source, r.upstream_provider) is not None]
-    evidence = litellm.read(litellm_path, modes=merge_rules.evidence_only.get(litellm.SOURCE, ()))
-    for record in evidence:
+    return sorted((r for r in records if rules.platform_of(r.source, r.upstream_provider) is not None), key=sort_key)
+
+
+def matched_by_name(records: list[SourceRecord], rules: Rules) -> list[SourceRecord]:
+    """Evidence-only records (LiteLLM's image-generation entries) given the rule ``equals <their own name>``:
+    evidence for deployments other entries make, never models of their own."""
+    for record in records:
         platform = rules.platform_of(record.source, record.upstream_provider)
         if platform is not None:
             own_name = rules.parse(platform, record.key, strip_prefix=True).model_string
             record.match = Match({"equals": own_name}, own_name)
-    matched = [
-        genai_prices.read(genai_path, providers=rules.upstream_platforms.get(genai_prices.SOURCE, {}).keys()),
-        [r for r in evidence if r.match is not None],
-    ]
-    return sorted(records, key=sort_key), matched, modelsdev.provider_facts(modelsdev_path)
+    return [r for r in records if r.match is not None]
 
 
 def compile_catalog(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, progress: Progress | None = None) -> Catalog:
@@ -102,16 +115,7 @@ def compile_catalog(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, progres
     _check_provenance(overrides)
     say("reading upstream snapshots")
     records, matched, provider_meta = read_sources(upstream_dir, rules, merge_rules)
-    say(f"merging {len(records) + sum(map(len, matched))} upstream entries")
-    merger = Merger(rules, overrides, provider_meta, merge_rules)
-    merger.declare(records)
-    for record in records:
-        merger.add(record)
-    for source_records in matched:
-        merger.place_matched(source_records)
-    catalog = merger.finish()
-    say("checking the invariants")
-    violations = audit.audit(index.compile_records(catalog), merge_rules)
+    catalog, violations = merge(records, matched, provider_meta, catalog_dir, progress)
     if violations:
         shown = "\n  ".join(str(v) for v in violations[:20])
         more = f"\n  … and {len(violations) - 20} more" if len(violations) > 20 else ""
@@ -120,6 +124,33 @@ def compile_catalog(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, progres
             f"accept them with a reason (merge.yaml `accepted`):\n  {shown}{more}"
         )
     return catalog
+
+
+def merge(
+    records: list[SourceRecord],
+    matched: list[list[SourceRecord]],
+    provider_meta: dict[str, dict[str, Any]],
+    catalog_dir: Path = CATALOG_DIR,
+    progress: Progress | None = None,
+) -> tuple[Catalog, list[audit.Violation]]:
+    """The one merge: named records (in merge order), matched records per source, models.dev's provider
+    facts and the curated files of ``catalog_dir`` -> the Catalog, and the invariants it breaks. The build
+    refuses a catalog that breaks any; a sync leaves the records that break one as they were."""
+    say = progress or (lambda _: None)
+    rules = Rules.load(catalog_dir / "rules.yaml")
+    merge_rules = MergeRules.load(catalog_dir / "merge.yaml", variants=rules.variants())
+    overrides = load(catalog_dir / "overrides.yaml") or {}
+    say(f"merging {len(records) + sum(map(len, matched))} upstream entries")
+    merger = Merger(rules, overrides, provider_meta, merge_rules)
+    merger.declare(records)
+    for record in records:
+        merger.add(record)
+    for source_records in matched:
+        if source_records:
+            merger.place_matched(source_records)
+    catalog = merger.finish()
+    say("checking the invariants")
+    return catalog, audit.audit(index.compile_records(catalog), merge_rules)
 
 
 def _check_provenance(overrides: dict[str, Any]) -> None:
@@ -151,7 +182,9 @@ def render(catalog: Catalog) -> dict[str, str]:
     for model in catalog.models:
         by_family[model.family].append(model)
     for family, models in sorted(by_family.items()):
-        files[f"models/{family}.yaml"] = _yaml(ModelsFile(family=family, models=models), "../schema/models.schema.json")
+        files[f"models/{family}.yaml"] = _yaml(
+            ModelsFile(family=family, models=newest_first(models)), "../schema/models.schema.json"
+        )
     by_platform: dict[str, list[Any]] = defaultdict(list)
     for route in catalog.routes:
         by_platform[route.platform].append(route)
@@ -177,6 +210,12 @@ def build(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, *, progress: Prog
     """Compile the catalog and write every generated file that changed; remove stale ones."""
     catalog = compile_catalog(upstream_dir, catalog_dir, progress)
     files = render(catalog)
+    return BuildResult(catalog=catalog, files=files, written=write_files(catalog_dir, files))
+
+
+def write_files(catalog_dir: Path, files: dict[str, str]) -> list[str]:
+    """Write each generated file whose content changed (atomically) and remove stale ones; the paths
+    written or removed, relative to ``catalog_dir``."""
     written = []
     for rel, text in files.items():
         path = catalog_dir / rel
@@ -189,7 +228,7 @@ def build(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, *, progress: Prog
     for stale in _stale_files(catalog_dir, files):
         (catalog_dir / stale).unlink()
         written.append(stale)
-    return BuildResult(catalog=catalog, files=files, written=written)
+    return written
 
 
 def check(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, *, progress: Progress | None = None) -> list[str]:
@@ -201,6 +240,15 @@ def check(upstream_dir: Path, catalog_dir: Path = CATALOG_DIR, *, progress: Prog
         if not (catalog_dir / rel).is_file() or (catalog_dir / rel).read_text(encoding="utf-8") != text
     ]
     return differing + _stale_files(catalog_dir, files)
+
+
+def newest_first(models: list[Any]) -> list[Any]:
+    """A family's models as its file lists them: newest release first (seed 000's order), undated ones last,
+    by id within a day."""
+    by_id = sorted(models, key=lambda m: m.id)
+    dated = [m for m in by_id if m.lifecycle.release_date]
+    undated = [m for m in by_id if not m.lifecycle.release_date]
+    return sorted(dated, key=lambda m: str(m.lifecycle.release_date), reverse=True) + undated
 
 
 def _stale_files(catalog_dir: Path, files: dict[str, str]) -> list[str]:

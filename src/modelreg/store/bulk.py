@@ -37,22 +37,22 @@ def write_many(
                 expected=w.version,
                 actual=actual,
             )
-        after = None
+        after, by = None, w.actor or actor
         if w.mode is None:
             if before is None:
                 raise ModelNotFoundError(f"{w.kind}/{w.id} (no stored record)")
             deletes.append({"b_kind": w.kind, "b_id": w.id})
             stored.pop((w.kind, w.id))
         else:
-            row = Row(w.kind, w.id, w.mode, w.data, actual + 1, stamp, actor)
-            values = {"mode": w.mode, "data": w.data, "version": row.version, "updated_at": stamp, "updated_by": actor}
+            row = Row(w.kind, w.id, w.mode, w.data, actual + 1, stamp, by)
+            values = {"mode": w.mode, "data": w.data, "version": row.version, "updated_at": stamp, "updated_by": by}
             if before is None:
                 inserts.append({"kind": w.kind, "id": w.id, **values})
             else:
                 updates.append({"b_kind": w.kind, "b_id": w.id, **values})
             stored[(w.kind, w.id)] = row
             after = row.as_json()
-        log.append(entry(stamp, actor, w.action, w.kind, w.id, before.as_json() if before else None, after))
+        log.append(entry(stamp, by, w.action, w.kind, w.id, before.as_json() if before else None, after))
     by_key = (records.c.kind == sa.bindparam("b_kind"), records.c.id == sa.bindparam("b_id"))
     if inserts:
         conn.execute(sa.insert(records), inserts)
@@ -121,15 +121,16 @@ def append_prices(
             "effective_until": until,
             "pricing": new.pricing,
             "created_at": stamp,
-            "created_by": actor,
+            "created_by": new.actor or actor,
         }
         for new, until, _ in opening
     ]
     ids = list(conn.execute(sa.insert(prices).returning(prices.c.id, sort_by_parameter_order=True), values).scalars())
     entries = []
     for (new, until, closed), price_id in zip(opening, ids, strict=True):
-        opened = PriceRow(price_id, new.subject, new.effective_from, until, new.pricing, stamp, actor).as_json()
-        entries.append(entry(stamp, actor, "price", new.kind, new.subject, {"closed": closed}, {"opened": opened}))
+        by = new.actor or actor
+        opened = PriceRow(price_id, new.subject, new.effective_from, until, new.pricing, stamp, by).as_json()
+        entries.append(entry(stamp, by, "price", new.kind, new.subject, {"closed": closed}, {"opened": opened}))
     return entries
 
 

@@ -72,7 +72,8 @@ class Snapshot(NamedTuple):
 
 class Write(NamedTuple):
     """One record of a bulk write: ``mode`` add, override or hide; None removes the stored row.
-    ``version`` is the version the writer read (0: no stored row)."""
+    ``version`` is the version the writer read (0: no stored row); ``actor``, when set, is who the change
+    log names for this write instead of the whole write's actor (a sync logs each change under its source)."""
 
     kind: str
     id: str
@@ -80,15 +81,18 @@ class Write(NamedTuple):
     data: dict[str, Any]
     version: int
     action: str
+    actor: str | None = None
 
 
 class NewPrice(NamedTuple):
-    """One price of a bulk write, opened on ``effective_from`` after every price the subject has."""
+    """One price of a bulk write, opened on ``effective_from`` after every price the subject has;
+    ``actor`` as for ``Write``."""
 
     subject: str
     kind: str
     effective_from: dt.date
     pricing: dict[str, Any]
+    actor: str | None = None
 
 
 class Health(NamedTuple):

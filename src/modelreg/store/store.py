@@ -410,9 +410,9 @@ class Store:
         from modelreg.store import bulk
 
         for w in writes:
-            sql.check_write(w.kind, w.mode or "add", actor, w.id)
+            sql.check_write(w.kind, w.mode or "add", w.actor or actor, w.id)
         for p in new_prices:
-            sql.check_write(p.kind, "add", actor, p.subject)
+            sql.check_write(p.kind, "add", p.actor or actor, p.subject)
         if not writes and not new_prices:
             return 0
         with self._write() as conn:

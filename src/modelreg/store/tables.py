@@ -78,3 +78,46 @@ keys = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked", sa.Boolean, nullable=False, default=False),
 )
+
+sync_sources = sa.Table(
+    "modelreg_sync_sources",
+    metadata,
+    # each source's last applied snapshot: what a later sync that does not fetch it merges with
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("digest", sa.String(80), nullable=False),
+    sa.Column("location", sa.Text, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),  # gzip of the body as fetched
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+sync_runs = sa.Table(
+    "modelreg_sync_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # applied | unchanged | dry-run | failed | skipped
+    sa.Column("digest", sa.String(80), nullable=True),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("applied", sa.Integer, nullable=False),
+    sa.Column("held", sa.Integer, nullable=False),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Index("ix_modelreg_sync_runs_source", "source", "id"),
+)
+
+sync_reviews = sa.Table(
+    "modelreg_sync_reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("change", sa.JSON, nullable=False),  # the change as sync.diff.Change.as_dict() and how to apply it
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | accepted | rejected
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Index("ix_modelreg_sync_reviews_status", "status"),
+)

@@ -50,7 +50,30 @@ from modelreg.sync.evidence import Check, MergeRules
 from modelreg.sync.matching import CERTAIN
 from modelreg.sync.records import SourceRecord
 
-SOURCE_RANK = {"overrides": 0, "models.dev": 1, "litellm": 2, "genai-prices": 3}
+# Precedence among sources for one subject: curated overrides, then the makers' and platforms' own APIs
+# (live sync only), then models.dev, LiteLLM, genai-prices, OpenRouter's list, local servers and hubs.
+API_SOURCES = (
+    "openai",
+    "anthropic",
+    "gemini",
+    "xai",
+    "mistral",
+    "deepseek",
+    "groq",
+    "together",
+    "fireworks",
+    "cerebras",
+)
+SOURCE_RANK = {
+    "overrides": 0,
+    **dict.fromkeys(API_SOURCES, 1),
+    "models.dev": 2,
+    "litellm": 3,
+    "genai-prices": 4,
+    "openrouter": 5,
+    "ollama": 6,
+    "huggingface": 7,
+}
 PRICE_KINDS = (*PRICE_FIELDS, "batch_discount")
 KEPT = "(kept)"  # the decided value, beside each source's, in Catalog.observed
 TIER_KINDS = ("input", "output", "cache_read", "cache_write", "cache_write_1h")

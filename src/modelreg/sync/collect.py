@@ -1,0 +1,90 @@
+"""From a source to what the merge takes: its records split into named and matched ones (and models.dev's
+provider facts), whether fetched now, kept from the last sync, or read from the bundled snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from modelreg.errors import SourceError
+
+if TYPE_CHECKING:
+    from modelreg.sync.http import Http
+    from modelreg.sync.records import SourceRecord
+    from modelreg.sync.run import Fetched
+
+
+class SourceSkipped(SourceError):  # replaced by sync.sources.SourceSkipped where that module exists
+    """A source that cannot run for a reason that is no failure (no API key, no local server)."""
+
+
+@dataclass(slots=True)
+class Got:
+    fetched: Fetched
+    records: list[SourceRecord]
+    notes: list[str] = field(default_factory=list)
+
+
+def http(cache_dir: Path | None, *, timeout: float, retries: int) -> Http:
+    from modelreg.sync.http import Http
+
+    return Http(cache_dir, timeout=timeout, retries=retries)
+
+
+def fetch(name: str, location: str | None, *, http: Http, env: dict[str, str], catalog_dir: Path) -> Got:
+    """Fetch one source now (SourceError, SourceSkipped)."""
+    from modelreg.sync.sources import make_source
+
+    source = make_source(name, location, http=http, env=env, config=_config(name, catalog_dir))
+    records = list(source.fetch())
+    meta = dict(getattr(source, "provider_meta", None) or {})
+    digest = source.digest or "unknown"
+    where = location or str(getattr(source, "url", None) or name)
+    return Got(arranged(name, records, meta, digest, where, catalog_dir), records, list(source.notes))
+
+
+def arranged(
+    name: str, records: list[SourceRecord], meta: dict[str, Any], digest: str, location: str, catalog_dir: Path
+) -> Fetched:
+    """One source's records as the merge takes them: records with their own match rule apart."""
+    from modelreg.sync.run import Fetched
+
+    named = [r for r in records if r.match is None]
+    matched = [r for r in records if r.match is not None]
+    return Fetched(records, named, matched, meta, digest, location)
+
+
+def bundled(name: str, upstream_dir: Path, catalog_dir: Path) -> Fetched:
+    """A bundled source's records from the snapshot files the catalog build reads (SourceError when this
+    installation has none)."""
+    from modelreg.catalog import build
+    from modelreg.catalog.rules import Rules
+    from modelreg.sync import genai_prices, litellm, modelsdev
+    from modelreg.sync.evidence import MergeRules
+    from modelreg.sync.records import snapshot_id
+
+    files = {
+        "litellm": build.LITELLM_FILE,
+        "models.dev": build.MODELSDEV_FILE,
+        "genai-prices": build.GENAI_PRICES_FILE,
+    }
+    path = upstream_dir / files[name]
+    if not path.is_file():
+        raise SourceError(name, f"no bundled snapshot at {path}")
+    rules = Rules.load(catalog_dir / "rules.yaml")
+    merge_rules = MergeRules.load(catalog_dir / "merge.yaml", variants=rules.variants())
+    meta: dict[str, Any] = {}
+    if name == "litellm":
+        records = litellm.read(path, modes=rules.litellm_modes)
+        records += build.matched_by_name(litellm.read(path, modes=merge_rules.evidence_only.get(name, ())), rules)
+    elif name == "models.dev":
+        records = modelsdev.read(path, providers=rules.upstream_platforms["models.dev"].keys())
+        meta = modelsdev.provider_facts(path)
+    else:
+        records = genai_prices.read(path, providers=rules.upstream_platforms.get(name, {}).keys())
+    return arranged(name, records, meta, snapshot_id(path), str(path), catalog_dir)
+
+
+def _config(name: str, catalog_dir: Path) -> dict[str, Any]:
+    return {}
