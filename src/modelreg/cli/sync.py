@@ -85,7 +85,6 @@ def sync(
     if ctx.invoked_subcommand is not None:
         return
     from modelreg.sync.run import SourceSpec, Syncer
-    from modelreg.sync.sources import default_sources
 
     day = _day(as_of)
     if write_catalog is not None:
@@ -93,7 +92,12 @@ def sync(
 
         syncer_dir = catalogfiles.catalog_folder(write_catalog)  # merge with the checkout's own curated files
     reg = _registry(database_url, dry_run=dry_run)
-    specs = [SourceSpec.parse(s) for s in source] if source else [SourceSpec(n) for n in default_sources()]
+    if source:
+        specs = [SourceSpec.parse(s) for s in source]
+    else:
+        from modelreg.sync.sources import default_sources
+
+        specs = [SourceSpec(n) for n in default_sources()]
     syncer = Syncer(reg, max_price_change=max_price_change, as_of=day, timeout=timeout)
     if write_catalog is not None:
         syncer.catalog_dir = syncer_dir

@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from modelreg.sync.run import Fetched
 
 
+FILES = {  # the bundled sources and where their snapshots sit in the upstream folder
+    "litellm": Path("litellm/model_prices_and_context_window.json"),
+    "models.dev": Path("models.dev/api.json"),
+    "genai-prices": Path("genai-prices/data.json"),
+}
+
+
 class SourceSkipped(SourceError):  # replaced by sync.sources.SourceSkipped where that module exists
     """A source that cannot run for a reason that is no failure (no API key, no local server)."""
 
@@ -32,8 +39,29 @@ def http(cache_dir: Path | None, *, timeout: float, retries: int) -> Http:
     return Http(cache_dir, timeout=timeout, retries=retries)
 
 
-def fetch(name: str, location: str | None, *, http: Http, env: dict[str, str], catalog_dir: Path) -> Got:
+class LazyHttp:
+    """An HTTP client made on first use: a sync of snapshot files needs none."""
+
+    def __init__(self, cache_dir: Path | None, *, timeout: float, retries: int) -> None:
+        self._args = (cache_dir, timeout, retries)
+        self._client: Http | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            cache_dir, timeout, retries = self._args
+            self._client = http(cache_dir, timeout=timeout, retries=retries)
+        return getattr(self._client, name)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def fetch(name: str, location: str | None, *, http: Http | LazyHttp, env: dict[str, str], catalog_dir: Path) -> Got:
     """Fetch one source now (SourceError, SourceSkipped)."""
+    if name in FILES and location is not None and _local(location).is_file():
+        fetched = snapshot(name, _local(location), catalog_dir)
+        return Got(fetched, fetched.records)
     from modelreg.sync.sources import make_source
 
     source = make_source(name, location, http=http, env=env, config=_config(name, catalog_dir))
@@ -58,20 +86,20 @@ def arranged(
 def bundled(name: str, upstream_dir: Path, catalog_dir: Path) -> Fetched:
     """A bundled source's records from the snapshot files the catalog build reads (SourceError when this
     installation has none)."""
+    path = upstream_dir / FILES[name]
+    if not path.is_file():
+        raise SourceError(name, f"no bundled snapshot at {path}")
+    return snapshot(name, path, catalog_dir)
+
+
+def snapshot(name: str, path: Path, catalog_dir: Path) -> Fetched:
+    """A snapshot file of a bundled source (LiteLLM, models.dev, genai-prices) read as the build reads it."""
     from modelreg.catalog import build
     from modelreg.catalog.rules import Rules
     from modelreg.sync import genai_prices, litellm, modelsdev
     from modelreg.sync.evidence import MergeRules
     from modelreg.sync.records import snapshot_id
 
-    files = {
-        "litellm": build.LITELLM_FILE,
-        "models.dev": build.MODELSDEV_FILE,
-        "genai-prices": build.GENAI_PRICES_FILE,
-    }
-    path = upstream_dir / files[name]
-    if not path.is_file():
-        raise SourceError(name, f"no bundled snapshot at {path}")
     rules = Rules.load(catalog_dir / "rules.yaml")
     merge_rules = MergeRules.load(catalog_dir / "merge.yaml", variants=rules.variants())
     meta: dict[str, Any] = {}
@@ -84,6 +112,10 @@ def bundled(name: str, upstream_dir: Path, catalog_dir: Path) -> Fetched:
     else:
         records = genai_prices.read(path, providers=rules.upstream_platforms.get(name, {}).keys())
     return arranged(name, records, meta, snapshot_id(path), str(path), catalog_dir)
+
+
+def _local(location: str) -> Path:
+    return Path(location[7:] if location.startswith("file://") else location)
 
 
 def _config(name: str, catalog_dir: Path) -> dict[str, Any]:

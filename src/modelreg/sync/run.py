@@ -201,7 +201,7 @@ class Syncer:
         from modelreg.sync import collect
 
         out: dict[str, Fetched] = {}
-        http = collect.http(self.cache_dir, timeout=self.timeout, retries=self.retries)
+        http = collect.LazyHttp(self.cache_dir, timeout=self.timeout, retries=self.retries)
         try:
             for spec in specs:
                 outcome = report.outcomes[spec.name]

@@ -41,7 +41,7 @@ def diff(old: str, new: str, *, source: str | None = None) -> Diff:
     from modelreg.sync import collect
     from modelreg.sync.run import Syncer
 
-    http = collect.http(None, timeout=60, retries=2)
+    http = collect.LazyHttp(None, timeout=60, retries=2)
     try:
         name = source or detect(_body(old, http), old)
         syncer = Syncer(Registry.from_catalog(settings.catalog_path()))
