@@ -312,7 +312,10 @@ def _print_diff(found: Diff, *, json_out: bool, markdown: bool, title: str) -> N
             console.print(table)
         if not len(found):
             console.print("no changes")
+    elif not len(found):
+        output.note(f"{title}: no changes")
     else:
+        output.note(title)
         output.table(
             tuple(output.Column(h) for h in ("kind", "record", "what", "change", "source")),
             [(c.kind, c.subject, c.what, c.summary(), c.source) for c in found],

@@ -28,9 +28,12 @@ class SourceSkipped(SourceError):  # replaced by sync.sources.SourceSkipped wher
 
 @dataclass(slots=True)
 class Got:
-    fetched: Fetched
+    """A fetched source: its contribution, or None when its snapshot is the one already applied."""
+
+    fetched: Fetched | None
     records: list[SourceRecord]
     notes: list[str] = field(default_factory=list)
+    digest: str | None = None
 
 
 def http(cache_dir: Path | None, *, timeout: float, retries: int) -> Http:
@@ -57,11 +60,26 @@ class LazyHttp:
             self._client.close()
 
 
-def fetch(name: str, location: str | None, *, http: Http | LazyHttp, env: dict[str, str], catalog_dir: Path) -> Got:
-    """Fetch one source now (SourceError, SourceSkipped)."""
+def fetch(
+    name: str,
+    location: str | None,
+    *,
+    http: Http | LazyHttp,
+    env: dict[str, str],
+    catalog_dir: Path,
+    known: str | None = None,
+) -> Got:
+    """Fetch one source now (SourceError, SourceSkipped). A snapshot file whose digest is ``known`` (the one
+    last applied) is not read any further: Got.fetched is None."""
     if name in FILES and location is not None and _local(location).is_file():
-        fetched = snapshot(name, _local(location), catalog_dir)
-        return Got(fetched, fetched.records)
+        from modelreg.sync.records import snapshot_id
+
+        path = _local(location)
+        digest = snapshot_id(path)
+        if digest == known:
+            return Got(None, [], digest=digest)
+        fetched = snapshot(name, path, catalog_dir)
+        return Got(fetched, fetched.records, digest=digest)
     from modelreg.sync.sources import make_source
 
     source = make_source(name, location, http=http, env=env, config=_config(name, catalog_dir))
@@ -69,7 +87,9 @@ def fetch(name: str, location: str | None, *, http: Http | LazyHttp, env: dict[s
     meta = dict(getattr(source, "provider_meta", None) or {})
     digest = source.digest or "unknown"
     where = location or str(getattr(source, "url", None) or name)
-    return Got(arranged(name, records, meta, digest, where, catalog_dir), records, list(source.notes))
+    if digest == known:
+        return Got(None, [], list(source.notes), digest=digest)
+    return Got(arranged(name, records, meta, digest, where, catalog_dir), records, list(source.notes), digest=digest)
 
 
 def arranged(

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from modelreg.errors import ModelregError, SourceError
+from modelreg.errors import ConflictError, ModelregError, SourceError
 from modelreg.sync.diff import Change, Diff, diff
 
 if TYPE_CHECKING:
@@ -179,25 +179,34 @@ class Syncer:
         started = time.perf_counter()
         state = self.state
         report = SyncReport({spec.name: Outcome(spec.name) for spec in specs}, dry_run=dry_run)
-        applied_digests = state.digests() if state is not None else {}
-        fetched = self.fetch(specs, report)
-        changed = {name for name, f in fetched.items() if applied_digests.get(name) != f.digest}
-        for name in fetched.keys() - changed:
-            report.outcomes[name].status = "unchanged"
-        if changed or force:
+        if state is None or dry_run:
+            self._run(specs, report, {} if force or state is None else state.digests(), dry_run)
+        else:
+            with state.lock() as held:
+                if not held:
+                    raise ConflictError("another sync is running on this store: try again when it is done")
+                self._run(specs, report, {} if force else state.digests(), dry_run)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _run(self, specs: Sequence[SourceSpec], report: SyncReport, known: dict[str, str], dry_run: bool) -> None:
+        state = self.state
+        fetched = self.fetch(specs, report, known)
+        if fetched:
             self.plan(fetched, report)
             if not dry_run:
                 self.apply(fetched, report)
-        report.seconds = time.perf_counter() - started
         for outcome in report.outcomes.values():
             if outcome.status == "fetched":
                 outcome.status = "dry-run" if dry_run else "applied"
-        if state is not None and not (report.logged or (changed and not dry_run)):
+        if state is not None and (dry_run or not fetched):
             state.record_runs([_run_row(o) for o in report.outcomes.values()])
-        return report
 
-    def fetch(self, specs: Sequence[SourceSpec], report: SyncReport) -> dict[str, Fetched]:
-        """Each source's records; a failure or skip is written into its outcome and the others go on."""
+    def fetch(
+        self, specs: Sequence[SourceSpec], report: SyncReport, known: Mapping[str, str] | None = None
+    ) -> dict[str, Fetched]:
+        """Each changed source's records; a source whose snapshot's digest is ``known`` (already applied) is
+        "unchanged"; a failure or skip is written into its outcome, and the others go on."""
         from modelreg.sync import collect
 
         out: dict[str, Fetched] = {}
@@ -208,7 +217,14 @@ class Syncer:
                 began = time.perf_counter()
                 self.progress(spec.name, "fetching")
                 try:
-                    got = collect.fetch(spec.name, spec.location, http=http, env=self.env, catalog_dir=self.catalog_dir)
+                    got = collect.fetch(
+                        spec.name,
+                        spec.location,
+                        http=http,
+                        env=self.env,
+                        catalog_dir=self.catalog_dir,
+                        known=(known or {}).get(spec.name),
+                    )
                 except collect.SourceSkipped as skipped:
                     outcome.status, outcome.message = "skipped", str(skipped)
                 except SourceError as failed:
@@ -216,9 +232,12 @@ class Syncer:
                 except ModelregError as failed:  # a bad catalog dir, a bad location: this source only
                     outcome.status, outcome.message = "failed", f"{spec.name}: {failed}"
                 else:
-                    out[spec.name] = got.fetched
-                    outcome.status, outcome.digest, outcome.records = "fetched", got.fetched.digest, len(got.records)
-                    outcome.notes = list(got.notes)
+                    outcome.digest, outcome.notes = got.digest, list(got.notes)
+                    if got.fetched is None:
+                        outcome.status = "unchanged"
+                    else:
+                        out[spec.name] = got.fetched
+                        outcome.status, outcome.records = "fetched", len(got.records)
                 outcome.seconds = time.perf_counter() - began
                 self.progress(spec.name, outcome.status)
         finally:

@@ -48,6 +48,7 @@ def diff(old: str, new: str, *, source: str | None = None) -> Diff:
         merged = []
         for location in (old, new):
             got = collect.fetch(name, location, http=http, env=dict(os.environ), catalog_dir=syncer.catalog_dir)
+            assert got.fetched is not None  # nothing is known to be applied here
             catalog, _ = syncer.merged({name: got.fetched})
             from modelreg.catalog import index
 
