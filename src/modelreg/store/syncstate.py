@@ -194,13 +194,11 @@ class SyncState:
             logged = bulk.write_many(conn, writes, new_prices, actor=actor, message=message)
             stamp = sql.now()
             if reviews:
-                # a change already waiting for review is not queued twice
+                # a change waiting for review, or rejected before, is not queued again
+                table = tables.sync_reviews
                 pending = {
                     (r.source, r.kind, r.subject, _key(r.change))
-                    for r in map(
-                        _review,
-                        conn.execute(sa.select(tables.sync_reviews).where(tables.sync_reviews.c.status == "pending")),
-                    )
+                    for r in map(_review, conn.execute(sa.select(table).where(table.c.status != "accepted")))
                 }
                 fresh = [r for r in reviews if (r.source, r.kind, r.subject, _key(r.change)) not in pending]
                 if fresh:
@@ -290,9 +288,11 @@ class SyncState:
 
 
 def _key(change: dict[str, Any]) -> str:
+    """What makes two held changes the same: what they would do (not when they were found)."""
     import json
 
-    return json.dumps(change, sort_keys=True, default=str)
+    spec = change.get("apply") or change
+    return json.dumps([spec.get("what"), spec.get("field"), spec.get("new")], sort_keys=True, default=str)
 
 
 def _run(r: Any) -> Run:

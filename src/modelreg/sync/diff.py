@@ -31,7 +31,13 @@ MODEL_FIELDS = (
 ROUTE_FIELDS = ("pricing", "limits", "model_string")
 FIELDS = {"model": MODEL_FIELDS, "route": ROUTE_FIELDS}
 KINDS = {"model": "models", "route": "routes"}
-WHAT = ("added", "removed", "price", "limits", "capabilities", "deprecation", "fact")
+COUNTED = {
+    "price": "price changes",
+    "limits": "limit changes",
+    "capabilities": "capability changes",
+    "deprecation": "new deprecations",
+    "fact": "other facts",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +108,7 @@ class Diff:
         return [c for c in self.changes if c.what == what and (kind is None or c.kind == kind)]
 
     def counts(self) -> dict[str, int]:
-        counted = Counter(f"{c.kind}s {c.what}" if c.what in ("added", "removed") else c.what for c in self.changes)
+        counted = Counter(f"{c.kind}s {c.what}" if c.what in ("added", "removed") else COUNTED[c.what] for c in self)
         return dict(sorted(counted.items()))
 
     def as_json(self) -> dict[str, Any]:
@@ -167,6 +173,10 @@ def diff(
                 continue
             for name in FIELDS[kind]:
                 a, b = was.get(name), now.get(name)
+                if name == "pricing":  # a price's period is the store's bookkeeping, not a fact that moved
+                    if kind == "route" and was.get("priority") == 1 == now.get("priority"):
+                        continue  # a maker's own route bills its model's price: the model's change says it
+                    a, b = _unperiod(a), _unperiod(b)
                 if _norm(a) == _norm(b):
                     continue
                 credit = _credit(now, name, sources, was)
@@ -174,6 +184,12 @@ def diff(
                     continue
                 out.changes.append(_field_change(kind, subject, name, a, b, credit))
     return out
+
+
+def _unperiod(pricing: Any) -> Any:
+    if not isinstance(pricing, dict) or not ({"effective_from", "effective_until"} & pricing.keys()):
+        return pricing
+    return {k: v for k, v in pricing.items() if k not in ("effective_from", "effective_until")}
 
 
 def percent(old: Any, new: Any) -> float | None:

@@ -199,7 +199,7 @@ class Syncer:
         for outcome in report.outcomes.values():
             if outcome.status == "fetched":
                 outcome.status = "dry-run" if dry_run else "applied"
-        if state is not None and (dry_run or not fetched):
+        if state is not None and not dry_run and not fetched:  # a dry run writes nothing at all
             state.record_runs([_run_row(o) for o in report.outcomes.values()])
 
     def fetch(
@@ -297,6 +297,9 @@ class Syncer:
         broken: dict[str, list[str]] = defaultdict(list)
         for v in violations:
             broken[v.subject].append(f"{v.invariant}: {v.detail}")
+        for conflict in report.conflicts:  # a fetched value the merge refused for breaking an invariant
+            if conflict["rule"] == "invariant" and conflict.get("reason"):
+                broken[conflict["subject"]].append(f"{conflict['field']}: {conflict['reason']}")
         human = self._local_edits({(c.kind, c.subject) for c in found})
         for change in found:
             if change.subject in broken:
@@ -305,8 +308,6 @@ class Syncer:
                 change.what in ("added", "removed") and "*" in human.get((change.kind, change.subject), ())
             ):
                 report.kept.append((change, "edited in the store by a person: local edits win"))
-            elif change.kind == "route" and change.what == "price" and _own_route(old, change):
-                continue  # a maker's own route follows its model's prices
             elif change.what == "removed":
                 report.held.append((change, f"the {change.kind} disappeared upstream"))
             elif change.what == "price" and self._too_large(change):
@@ -471,11 +472,6 @@ def _fields_moved(change: Any) -> set[str]:
     if mode in ("add", "hide") and not change.actor.startswith(SYNC_ACTOR):
         return {"*", *after}
     return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-
-
-def _own_route(old: Mapping[str, Any], change: Change) -> bool:
-    route = (old.get("routes") or {}).get(change.subject) or {}
-    return bool(route.get("priority") == 1)
 
 
 def _run_row(o: Outcome) -> Any:
