@@ -22,6 +22,9 @@ from modelreg.sync.run import SourceSpec, Syncer
 from .conftest import fresh_postgres
 
 runner = CliRunner(env={"COLUMNS": "200"})
+# PostgreSQL runs the tests where the database decides (applying, the review queue, concurrent syncs);
+# the rest is the same code over either database and runs on SQLite alone, to keep the suite quick.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 LITELLM = Path("litellm/model_prices_and_context_window.json")
 MODELSDEV = Path("models.dev/api.json")
 
@@ -64,6 +67,7 @@ def store_checksum(reg: modelreg.Registry) -> str:
     return digest.hexdigest()
 
 
+@SQLITE_ONLY
 def test_syncing_the_bundled_snapshots_changes_nothing_and_a_second_sync_does_no_work(
     writable: modelreg.Registry, upstream_dir: Path
 ) -> None:
@@ -139,6 +143,7 @@ def test_held_changes_wait_for_a_person(writable: modelreg.Registry, upstream_di
     assert len(review.pending(fresh)) == len(pending) - 2
 
 
+@SQLITE_ONLY
 def test_local_edits_win_over_sync(writable: modelreg.Registry, upstream_dir: Path, tmp_path: Path) -> None:
     version = writable.version("model", NUDGED)
     writable.update("model", NUDGED, {"limits": {"max_output_tokens": 64000}}, version=version, actor="alice")
@@ -159,6 +164,7 @@ def test_local_edits_win_over_sync(writable: modelreg.Registry, upstream_dir: Pa
     assert fresh.pricing(NUDGED).input == Decimal("9")
 
 
+@SQLITE_ONLY
 def test_a_dry_run_changes_nothing(writable: modelreg.Registry, upstream_dir: Path, tmp_path: Path) -> None:
     snapshot = edited_litellm(upstream_dir, tmp_path / "litellm.json")
     writable.store.counter()  # type: ignore[union-attr]  # the store exists and is migrated
@@ -169,6 +175,7 @@ def test_a_dry_run_changes_nothing(writable: modelreg.Registry, upstream_dir: Pa
     assert NEW_MODEL not in modelreg.load(database_url=_url(writable))
 
 
+@SQLITE_ONLY
 def test_failing_sources_change_nothing_and_the_others_are_applied(
     writable: modelreg.Registry, upstream_dir: Path, tmp_path: Path
 ) -> None:
@@ -193,6 +200,7 @@ def test_failing_sources_change_nothing_and_the_others_are_applied(
     assert NEW_MODEL in modelreg.load(database_url=_url(writable))
 
 
+@SQLITE_ONLY
 def test_price_history_grows_from_successive_snapshots(
     writable: modelreg.Registry, upstream_dir: Path, tmp_path: Path
 ) -> None:
