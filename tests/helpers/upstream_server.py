@@ -45,6 +45,7 @@ class _Route:
     body: bytes
     when: dict[str, str]
     method: str
+    body_has: bytes = b""
 
 
 class Upstream:
@@ -59,16 +60,23 @@ class Upstream:
         self._lock = threading.Lock()
 
     def serve(
-        self, path: str, content: Path | bytes | Any, *, when: Mapping[str, str] | None = None, method: str = "GET"
+        self,
+        path: str,
+        content: Path | bytes | Any,
+        *,
+        when: Mapping[str, str] | None = None,
+        method: str = "GET",
+        body_has: bytes = b"",
     ) -> None:
-        """Answer ``method path`` (whose query holds ``when``) with ``content``: a file, bytes or JSON data."""
+        """Answer ``method path`` (whose query holds ``when``, whose body holds ``body_has``) with
+        ``content``: a file, bytes or JSON data."""
         if isinstance(content, Path):
             body = content.read_bytes()
         elif isinstance(content, bytes):
             body = content
         else:
             body = json.dumps(content).encode()
-        self.routes.append(_Route(path, body, dict(when or {}), method))
+        self.routes.append(_Route(path, body, dict(when or {}), method, body_has))
 
     def fail(self, path: str, *faults: Fault) -> None:
         """Answer the next requests to ``path`` with ``faults``, one each, then serve normally again."""
@@ -94,11 +102,14 @@ class Upstream:
         candidates = [
             r
             for r in self.routes
-            if r.path == parts.path and r.method == method and all(seen.query.get(k) == v for k, v in r.when.items())
+            if r.path == parts.path
+            and r.method == method
+            and r.body_has in body
+            and all(seen.query.get(k) == v for k, v in r.when.items())
         ]
         if not candidates:
             return Fault(404, body=b'{"error": "not found"}'), seen
-        route = max(candidates, key=lambda r: len(r.when))
+        route = max(candidates, key=lambda r: (len(r.when), len(r.body_has)))
         etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
         if method == "GET" and headers.get("if-none-match") == etag:
             return Fault(304, {"ETag": etag}, b""), seen

@@ -149,17 +149,27 @@ class Http:
         source: str,
         key_env: str | None = None,
         retries: int | None = None,
+        retry_unreachable: bool = True,
     ) -> Fetched:
         """GET ``url`` (revalidating any cached copy), or read it when it is a file location.
 
         ``source`` names the source in errors; ``key_env`` the environment variable whose key was sent,
-        so a 401/403 can say which key was rejected. ``retries`` overrides the client's for this call."""
+        so a 401/403 can say which key was rejected. ``retries`` overrides the client's for this call;
+        ``retry_unreachable=False`` gives up at once when nothing listens (a local server not running)."""
         if is_file_location(url):
             return self.read_file(url, source=source)
         client = self._cached_client()
         request_headers = {"Cache-Control": "no-cache", **(headers or {})}
         response = self._send(
-            client, "GET", url, source=source, key_env=key_env, retries=retries, headers=request_headers, params=params
+            client,
+            "GET",
+            url,
+            source=source,
+            key_env=key_env,
+            retries=retries,
+            retry_unreachable=retry_unreachable,
+            headers=request_headers,
+            params=params,
         )
         status = response.extensions.get("caching") or {}
         body = response.content
@@ -234,6 +244,7 @@ class Http:
         source: str,
         key_env: str | None,
         retries: int | None,
+        retry_unreachable: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
         import tenacity
@@ -242,14 +253,17 @@ class Http:
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(attempts),
             wait=self._wait,
-            retry=tenacity.retry_if_exception_type(_Transient),
+            retry=tenacity.retry_if_exception(
+                lambda exc: isinstance(exc, _Transient) and (retry_unreachable or not exc.unreachable)
+            ),
             sleep=self._sleep,
             reraise=True,
         )
         try:
             response: httpx.Response = retrying(self._attempt, client, method, url, **kwargs)
         except _Transient as exc:
-            tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+            made = retrying.statistics.get("attempt_number", attempts)
+            tries = f"{made} attempt{'s' if made != 1 else ''}"
             error = Unreachable if exc.unreachable else SourceError
             raise error(source, f"{exc} (gave up after {tries})") from exc
         if response.status_code >= 400:
