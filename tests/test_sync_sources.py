@@ -572,6 +572,15 @@ def test_an_unchanged_upstream_answers_304_and_the_cached_body_is_reused(
     assert gets and all(s.headers.get("if-none-match") and s.status == 304 for s in gets)
 
 
+def test_the_cache_never_keeps_a_key(upstream: Upstream, http: Http, tmp_path: Path) -> None:
+    for name in ("openai", "anthropic", "gemini"):
+        source(upstream, http, name).fetch()
+    http.close()
+    stored = b"".join(path.read_bytes() for path in (tmp_path / "cache").iterdir())
+    assert b"gpt-4o-mini" in stored  # the bodies are there
+    assert b"sk-test-key" not in stored
+
+
 def test_a_changed_upstream_is_read_again(upstream: Upstream, http: Http) -> None:
     first = source(upstream, http, "deepseek")
     first.fetch()

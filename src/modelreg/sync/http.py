@@ -19,7 +19,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,11 +28,13 @@ from urllib.parse import unquote, urlparse
 from modelreg.errors import SourceError
 
 if TYPE_CHECKING:
+    import hishel
     import httpx
     import tenacity
 
 USER_AGENT = "modelreg-sync (+https://github.com/modelreg/modelreg)"
 CACHE_FILE = "http-cache.sqlite3"
+SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "cookie"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +222,7 @@ class Http:
             from hishel.httpx import CacheTransport
 
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            storage = hishel.SqliteStorage(database_path=self.cache_dir / CACHE_FILE)
+            storage = _keyless_storage()(database_path=self.cache_dir / CACHE_FILE)
             # a private cache: responses to requests that carry an API key are ours to keep
             transport = CacheTransport(httpx.HTTPTransport(), storage=storage, rfc=hishel.CacheOptions(shared=False))
             self._cached = httpx.Client(
@@ -302,6 +304,30 @@ class Http:
         if isinstance(failure, _Transient) and failure.retry_after is not None:
             return min(failure.retry_after, self.max_wait)
         return float(tenacity.wait_exponential(multiplier=self.backoff, max=self.max_wait)(state))
+
+
+def _keyless_storage() -> type[hishel.SqliteStorage]:
+    """hishel's SQLite storage, minus the request headers that carry API keys: a cache on disk must never
+    hold a credential (revalidation needs only the response's validators)."""
+    import hishel
+
+    class KeylessStorage(hishel.SqliteStorage):
+        def create_entry(
+            self,
+            request: hishel.Request,
+            response: hishel.Response,
+            key: str,
+            *,
+            ttl: float | None = None,
+            tti: float | None = None,
+        ) -> hishel.Entry:
+            kept = {
+                name: request.headers.get_list(name) or [] for name in request.headers if name not in SECRET_HEADERS
+            }
+            request = replace(request, headers=hishel.Headers(kept))
+            return super().create_entry(request, response, key, ttl=ttl, tti=tti)
+
+    return KeylessStorage
 
 
 def _retry_after(response: httpx.Response) -> float | None:
