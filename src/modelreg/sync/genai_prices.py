@@ -50,19 +50,21 @@ def read(path: Path, *, providers: Collection[str] | None = None) -> list[Source
 
     ``key`` is ``<provider>/<entry id>``; ``match`` holds the entry's match rule; ``url`` the provider's
     first price page."""
-    data = _load(path)
-    as_of = snapshot_id(path)
-    return list(_records(data, as_of, providers))
-
-
-def _load(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SourceError(SOURCE, f"cannot read {path}: {exc}") from exc
+    return parse(data, as_of=snapshot_id(path), providers=providers, origin=str(path))
+
+
+def parse(
+    data: Any, *, as_of: str, providers: Collection[str] | None = None, origin: str = "data.json"
+) -> list[SourceRecord]:
+    """``data.json`` already loaded from JSON (``data``) -> one SourceRecord per model entry (of
+    ``providers``, when given); ``as_of`` identifies the snapshot, ``origin`` names it in errors."""
     if not isinstance(data, list) or not all(isinstance(p, dict) and "models" in p for p in data):
-        raise SourceError(SOURCE, f"{path} is not a JSON list of providers with models")
-    return data
+        raise SourceError(SOURCE, f"{origin} is not a JSON list of providers with models")
+    return list(_records(data, as_of, providers))
 
 
 def _records(data: list[dict[str, Any]], as_of: str, providers: Collection[str] | None) -> Iterator[SourceRecord]:

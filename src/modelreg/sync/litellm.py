@@ -60,17 +60,25 @@ _TIER_KIND = {
     "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
 }
 _MODALITIES = {"text", "image", "audio", "video", "pdf"}
+MODES = tuple(_MODES)  # every mode read unless told otherwise
 
 
-def read(path: Path, *, modes: Collection[str] = tuple(_MODES)) -> list[SourceRecord]:
+def read(path: Path, *, modes: Collection[str] = MODES) -> list[SourceRecord]:
     """Every entry of the cost map whose ``mode`` is in ``modes``, as SourceRecords, in file order."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SourceError(SOURCE, f"cannot read {path}: {exc}") from exc
+    return parse(data, as_of=snapshot_id(path), modes=modes, origin=str(path))
+
+
+def parse(
+    data: Any, *, as_of: str, modes: Collection[str] = MODES, origin: str = "the cost map"
+) -> list[SourceRecord]:
+    """The cost map already loaded from JSON (``data``) -> its entries whose ``mode`` is in ``modes``;
+    ``as_of`` identifies the snapshot (``records.snapshot_id``), ``origin`` names it in errors."""
     if not isinstance(data, dict):
-        raise SourceError(SOURCE, f"{path} is not a JSON object of model entries")
-    as_of = snapshot_id(path)
+        raise SourceError(SOURCE, f"{origin} is not a JSON object of model entries")
     return list(_records(data, as_of, set(modes)))
 
 

@@ -36,9 +36,16 @@ def read(path: Path, *, providers: Collection[str] | None = None) -> list[Source
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SourceError(SOURCE, f"cannot read {path}: {exc}") from exc
+    return parse(data, as_of=snapshot_id(path), providers=providers, origin=str(path))
+
+
+def parse(
+    data: Any, *, as_of: str, providers: Collection[str] | None = None, origin: str = "api.json"
+) -> list[SourceRecord]:
+    """``api.json`` already loaded from JSON (``data``) -> every model entry (of ``providers``, when
+    given); ``as_of`` identifies the snapshot (``records.snapshot_id``), ``origin`` names it in errors."""
     if not isinstance(data, dict):
-        raise SourceError(SOURCE, f"{path} is not a JSON object of providers")
-    as_of = snapshot_id(path)
+        raise SourceError(SOURCE, f"{origin} is not a JSON object of providers")
     return list(_records(data, as_of, providers))
 
 
@@ -59,7 +66,11 @@ def _records(data: dict[str, Any], as_of: str, providers: Collection[str] | None
 
 def provider_facts(path: Path) -> dict[str, dict[str, Any]]:
     """Per models.dev provider id: name, api base url, auth env vars, docs url."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return providers_of(json.loads(path.read_text(encoding="utf-8")))
+
+
+def providers_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``provider_facts`` of ``api.json`` already loaded from JSON."""
     return {
         pid: {
             k: v
