@@ -408,7 +408,7 @@ def test_build_scope_gives_the_build_filters(mini_upstream: Path, http: Http) ->
     rules = Rules.load(CATALOG_DIR / "rules.yaml")
     merge_rules = MergeRules.load(CATALOG_DIR / "merge.yaml", variants=rules.variants())
     scope = build_scope(rules, merge_rules)
-    assert "image_generation" in scope["litellm"]["modes"] and "chat" in scope["litellm"]["modes"]
+    assert "image_generation" in scope["litellm"]["evidence_modes"] and "chat" in scope["litellm"]["modes"]
     path = mini_upstream / MODELSDEV_FILE
     src = make_source("models.dev", str(path), http=http, env={}, config=scope["models.dev"])
     assert src.fetch() == modelsdev.read(path, providers=rules.upstream_platforms["models.dev"].keys())

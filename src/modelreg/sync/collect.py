@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from modelreg.errors import SourceError
+from modelreg.sync.upstream import SourceSkipped
+
+__all__ = ["FILES", "Got", "LazyHttp", "SourceSkipped", "arranged", "bundled", "fetch", "snapshot"]
 
 if TYPE_CHECKING:
     from modelreg.sync.http import Http
@@ -20,10 +23,6 @@ FILES = {  # the bundled sources and where their snapshots sit in the upstream f
     "models.dev": Path("models.dev/api.json"),
     "genai-prices": Path("genai-prices/data.json"),
 }
-
-
-class SourceSkipped(SourceError):  # replaced by sync.sources.SourceSkipped where that module exists
-    """A source that cannot run for a reason that is no failure (no API key, no local server)."""
 
 
 @dataclass(slots=True)
@@ -82,9 +81,18 @@ def fetch(
         return Got(fetched, fetched.records, digest=digest)
     from modelreg.sync.sources import make_source
 
-    source = make_source(name, location, http=http, env=env, config=_config(name, catalog_dir))
+    client = cast("Http", http)  # a LazyHttp makes its Http on first use
+    source = make_source(name, location, http=client, env=env, config=_config(name, catalog_dir))
     records = list(source.fetch())
-    meta = dict(getattr(source, "provider_meta", None) or {})
+    meta = dict(getattr(source, "provider_facts", None) or {})
+    evidence = getattr(source, "evidence", None)
+    if evidence:  # LiteLLM's evidence-only entries get the match rule the build gives them
+        from modelreg.catalog import build
+        from modelreg.catalog.rules import Rules
+
+        rules = Rules.load(catalog_dir / "rules.yaml")
+        named = [r for r in records if r.key not in evidence]
+        records = named + build.matched_by_name([r for r in records if r.key in evidence], rules)
     digest = source.digest or "unknown"
     where = location or str(getattr(source, "url", None) or name)
     if digest == known:
@@ -139,4 +147,13 @@ def _local(location: str) -> Path:
 
 
 def _config(name: str, catalog_dir: Path) -> dict[str, Any]:
-    return {}
+    """The build's scope for the catalog-file sources (which LiteLLM modes, which providers)."""
+    if name not in FILES:
+        return {}
+    from modelreg.catalog.rules import Rules
+    from modelreg.sync.evidence import MergeRules
+    from modelreg.sync.files import build_scope
+
+    rules = Rules.load(catalog_dir / "rules.yaml")
+    merge_rules = MergeRules.load(catalog_dir / "merge.yaml", variants=rules.variants())
+    return build_scope(rules, merge_rules).get(name, {})

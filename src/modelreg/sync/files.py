@@ -5,7 +5,7 @@ build uses (``litellm.parse``, ``modelsdev.parse``, ``genai_prices.parse``).
 Scope: by default a source returns what its importer's ``read(path)`` returns by default: LiteLLM's
 chat, completion, responses and embedding entries, every provider of the other two. The build reads a
 different scope; ``build_scope(rules, merge_rules)`` gives it as each source's ``config``
-(``{"modes": …}`` for LiteLLM, its evidence-only modes included; ``{"providers": …}`` for the others).
+(``{"modes": …, "evidence_modes": …}`` for LiteLLM; ``{"providers": …}`` for the others).
 The caller still places the records as the build does (``catalog.build.read_sources``: the platform
 filter, the sort order, LiteLLM's evidence-only entries).
 """
@@ -42,15 +42,23 @@ class _CatalogFile(Upstream):
 
 
 class LiteLLMSource(_CatalogFile):
-    """LiteLLM's ``model_prices_and_context_window.json``; ``config["modes"]`` limits the modes read."""
+    """LiteLLM's ``model_prices_and_context_window.json``; ``config["modes"]`` limits the modes read, and
+    ``config["evidence_modes"]`` adds entries of other modes, listed after ``fetch()`` in ``evidence``
+    (the keys of entries that are evidence for other entries' deployments, never models of their own)."""
 
     name = litellm.SOURCE
     default_url = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+    evidence: frozenset[str] = frozenset()
 
     def read(self) -> list[SourceRecord]:
         data = self._load()
         modes = self.config.get("modes", litellm.MODES)
-        return litellm.parse(data, as_of=self._fetched[-1].digest, modes=modes, origin=self.location)
+        as_of = self._fetched[-1].digest
+        records = litellm.parse(data, as_of=as_of, modes=modes, origin=self.location)
+        evidence_modes = self.config.get("evidence_modes") or ()
+        extra = litellm.parse(data, as_of=as_of, modes=evidence_modes, origin=self.location) if evidence_modes else []
+        self.evidence = frozenset(r.key for r in extra)
+        return records + extra
 
 
 class ModelsDevSource(_CatalogFile):
@@ -83,7 +91,8 @@ def build_scope(rules: Rules, merge_rules: MergeRules) -> dict[str, dict[str, An
     (the build's plus its evidence-only ones), and the providers models.dev and genai-prices are read for."""
     return {
         litellm.SOURCE: {
-            "modes": (*rules.litellm_modes, *merge_rules.evidence_only.get(litellm.SOURCE, ())),
+            "modes": tuple(rules.litellm_modes),
+            "evidence_modes": tuple(merge_rules.evidence_only.get(litellm.SOURCE, ())),
         },
         modelsdev.SOURCE: {"providers": tuple(rules.upstream_platforms.get(modelsdev.SOURCE, {}))},
         genai_prices.SOURCE: {"providers": tuple(rules.upstream_platforms.get(genai_prices.SOURCE, {}))},

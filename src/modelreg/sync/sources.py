@@ -49,7 +49,18 @@ from modelreg.sync.openrouter import OpenRouterSource
 from modelreg.sync.providers import PROVIDERS
 from modelreg.sync.upstream import Source, SourceSkipped, Upstream
 
-__all__ = ["SOURCES", "Fetched", "Http", "Source", "SourceSkipped", "build_scope", "location_of", "make_source"]
+__all__ = [
+    "SOURCES",
+    "Fetched",
+    "Http",
+    "Source",
+    "SourceSkipped",
+    "build_scope",
+    "default_sources",
+    "describe",
+    "location_of",
+    "make_source",
+]
 
 Factory = Callable[..., Source]  # (location, *, http, env, config) -> Source
 
@@ -94,6 +105,17 @@ def make_source(
     factory = _known(name)
     env = os.environ if env is None else env
     return factory(location_of(name, location, env), http=http, env=env, config=config)
+
+
+def default_sources() -> list[str]:
+    """What `modelreg sync` reads when no source is named: every source. One whose key is not set, whose
+    local server does not answer or that has no ids configured is skipped with a note, not failed."""
+    return list(SOURCES)
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(name, default URL, the environment variable holding its key) of every source."""
+    return [(cls.name, cls.default_url, str(getattr(cls, "key_env", "") or "")) for cls in _CLASSES]
 
 
 def _known(name: str) -> Factory:
