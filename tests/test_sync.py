@@ -277,7 +277,7 @@ def test_cli_sync_prints_the_diff_as_json_and_markdown(tmp_path: Path, upstream_
     assert json.loads(status.stdout)["litellm"]["status"] == "applied"
 
 
-def test_cli_sync_exits_2_when_some_sources_fail(tmp_path: Path, upstream_dir: Path) -> None:
+def test_cli_sync_exits_3_when_some_sources_fail(tmp_path: Path, upstream_dir: Path) -> None:
     from modelreg.cli import app
 
     bad = tmp_path / "api.json"
@@ -286,7 +286,7 @@ def test_cli_sync_exits_2_when_some_sources_fail(tmp_path: Path, upstream_dir: P
     result = runner.invoke(
         app, ["sync", "-s", f"litellm={upstream_dir / LITELLM}", "-s", f"models.dev={bad}", "--database-url", url]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "models.dev" in result.stderr and "failed" in result.stderr
 
 

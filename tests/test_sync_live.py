@@ -114,3 +114,23 @@ def test_a_malformed_answer_fails_only_its_source(
     assert "JSON" in (report.outcomes["models.dev"].message or "")
     assert NEW_MODEL in modelreg.load(database_url=writable.store.url)  # type: ignore[union-attr]
     _ = LITELLM
+
+
+@SQLITE_ONLY
+def test_a_local_ollama_server_adds_its_models_with_the_sizes_it_states(
+    writable: modelreg.Registry, tmp_path: Path
+) -> None:
+    with upstream_server() as server:
+        server.serve("/api/tags", SYNC_DATA / "ollama" / "tags.json")
+        for name in ("llama3.2", "nomic-embed-text"):
+            show = SYNC_DATA / "ollama" / f"show-{name}.json"
+            server.serve("/api/show", show, method="POST", body_has=f'"{name}'.encode())
+        report = Syncer(writable, cache_dir=tmp_path / "cache").run([SourceSpec("ollama", server.base_url)])
+    assert report.outcomes["ollama"].status == "applied"
+    fresh = modelreg.load(database_url=writable.store.url)  # type: ignore[union-attr]
+    route = next(r for r in fresh.routes() if r.platform == "ollama" and r.model_string == "llama3.2:latest")
+    model = fresh.get(route.model)
+    assert model.size_b == Decimal("3.213") and model.size_estimated is False  # stated beats the name's "3.2"
+    assert model.limits.context_window == 131072
+    assert route.pricing.input == Decimal("0")  # a local server is a free platform (merge.yaml `free`)
+    assert {c.actor for c in fresh.history("route", route.id)} == {"sync:ollama"}

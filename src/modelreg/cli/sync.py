@@ -72,7 +72,8 @@ def sync(
     Each source is fetched (conditional requests, retries), merged by the catalog build's evidence rules,
     and diffed against the registry. Safe changes are applied in one transaction (change log actor
     sync:<source>, new price periods); a price moving more than --max-price-change percent, or a model
-    disappearing, waits in `modelreg sync review`. A failing source changes nothing; the others go on.
+    disappearing, waits in `modelreg sync review`. A failing source changes nothing; the others go on
+    (exit code 3 when some sources failed, 1 when all did).
 
     \b
     Examples:
@@ -110,8 +111,8 @@ def sync(
         written = catalogfiles.write(report.catalog, write_catalog)
         output.note(f"catalog: {len(written)} file(s) rewritten in {write_catalog}")
     _print_report(report, json_out=json_out, markdown=markdown)
-    if report.failed:
-        raise typer.Exit(code=2 if len(report.failed) < len(report.outcomes) else 1)
+    if report.failed:  # 3: some sources failed and the others were applied; 1: every source failed
+        raise typer.Exit(code=3 if len(report.failed) < len(report.outcomes) else 1)
 
 
 @sync_app.command("review")

@@ -490,6 +490,11 @@ class Merger:
         ):
             if key in overrides:
                 data[key] = overrides[key]
+        if "size_b" not in data:  # a size a source states (Hugging Face, Ollama), else the name's (8x7b = 56)
+            facts = [c.facts for c in contribs]
+            stated = [f["size_b"] for f in facts if f.get("size_b") and not f.get("size_estimated")]
+            if stated:
+                data["size_b"], data["size_estimated"] = stated[0], False
         if "size_b" not in data:
             size = size_from_name(name)
             if size is not None:

@@ -238,11 +238,28 @@ class Syncer:
                     else:
                         out[spec.name] = got.fetched
                         outcome.status, outcome.records = "fetched", len(got.records)
+                        outcome.notes += self._unplaced(spec.name, got.fetched)
                 outcome.seconds = time.perf_counter() - began
                 self.progress(spec.name, outcome.status)
         finally:
             http.close()
         return out
+
+    def _unplaced(self, name: str, fetched: Fetched) -> list[str]:
+        """A note for the entries no platform of the rules serves: fetched, but not merged."""
+        from modelreg.catalog.rules import Rules
+
+        rules = Rules.load(self.catalog_dir / "rules.yaml")
+        if fetched.matched and not fetched.named:
+            return []  # placed by their own match rules
+        outside = sorted(
+            {r.upstream_provider for r in fetched.named if rules.platform_of(name, r.upstream_provider) is None}
+        )
+        if not outside:
+            return []
+        count = sum(1 for r in fetched.named if r.upstream_provider in outside)
+        shown = ", ".join(outside[:8]) + (" …" if len(outside) > 8 else "")
+        return [f"{count} entries of platforms modelreg does not serve ({shown}) were read but not merged"]
 
     def merged(self, fetched: Mapping[str, Fetched]) -> tuple[Catalog, list[Any]]:
         """Every source's records (fresh where fetched, else its baseline) merged into a Catalog, and the
