@@ -47,13 +47,20 @@ COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("keys", "API keys for the service: create, list, revoke."),
         ),
     ),
-    ("Catalog", (("catalog", "Build, check and inspect the bundled catalog."),)),
+    (
+        "Catalog",
+        (
+            ("sync", "Pull models and prices from upstream into the store, with a reviewed diff."),
+            ("catalog", "Build, check and inspect the bundled catalog."),
+        ),
+    ),
 )
 
 EXIT_CODES = (
     ("0", "ok"),
     ("1", "not found, invalid input or an unusable store: the reason is one `error:` line on stderr"),
     ("2", "usage: an unknown command or option, a missing argument, a bad value"),
+    ("3", "sync: some sources failed (each named on stderr); the others were applied"),
 )
 
 

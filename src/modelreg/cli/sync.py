@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 sync_app = typer.Typer(
     cls=SubGroup,
-    help="Pull models and prices from upstream into the store, with a reviewed diff.",
     invoke_without_command=True,
     rich_markup_mode=None,
 )
@@ -33,8 +32,8 @@ SourceOption = Annotated[
     typer.Option(
         "--source",
         "-s",
-        help="A source to sync, NAME or NAME=FILE_OR_URL (repeat). Default: litellm, models.dev, genai-prices, "
-        "openrouter and every provider API whose key is set. `modelreg sync sources` lists them.",
+        help="A source to sync, NAME or NAME=FILE_OR_URL (repeat). Default: every source; one without its key "
+        "(or local server, or configured ids) is skipped with a note. `modelreg sync sources` lists them.",
     ),
 ]
 MarkdownOption = Annotated[bool, typer.Option("--markdown", help="Print the diff as Markdown (a PR description).")]
