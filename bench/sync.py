@@ -58,7 +58,8 @@ def summary(result: dict[str, Any]) -> str:
     report = json.loads(result["stdout"])
     if "sources" in report:
         statuses = ", ".join(f"{s['source']} {s['status']} ({s['records']} records)" for s in report["sources"])
-        return f"{statuses}; {len(report['applied'])} applied, {len(report['held'])} held, counts {report['counts']}"
+        work = f"sync itself {report['seconds']:.3f} s"
+        return f"{work}; {statuses}; {len(report['applied'])} applied, {len(report['held'])} held, {report['counts']}"
     return f"counts {report['counts']}"
 
 
