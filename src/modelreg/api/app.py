@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,7 +12,7 @@ from fastapi import FastAPI
 from modelreg.api import docs, problems
 from modelreg.api.metrics import Metrics
 from modelreg.api.middleware import ServiceLayer
-from modelreg.api.routes import discovery, health, models, records, routes
+from modelreg.api.routes import discovery, health, models, records, routes, sync
 from modelreg.api.settings import ApiSettings
 from modelreg.registry import Registry
 
@@ -31,12 +33,14 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         summary="The single source of truth for LLMs: providers, platforms, models, routes, prices, lifecycle.",
         docs_url=None,  # FastAPI's pages load their assets from a CDN: docs.install serves pages that need none
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.registry = registry
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.scheduler = _scheduler(registry, settings)
     problems.install(app)
-    for router in (records.providers, records.platforms, models.router, routes.router, discovery.router):
+    for router in (records.providers, records.platforms, models.router, routes.router, discovery.router, sync.router):
         app.include_router(router, prefix=PREFIX, responses=problems.RESPONSES)
     app.include_router(health.router)
     docs.install(app)
@@ -50,8 +54,34 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         require_read_key=settings.require_read_key,
         max_body_bytes=settings.max_body_bytes,
         fast_answers=settings.fast_answers,
+        live_paths=(PREFIX + sync.STATUS_PATH,),
     )
     return app
+
+
+def _scheduler(registry: Registry, settings: ApiSettings) -> Any:
+    """The background sync (``serve --sync-every``), started and stopped with the app; None without one."""
+    if settings.sync_every is None:
+        return None
+    if registry.store is None:
+        from modelreg.errors import StoreError
+
+        raise StoreError("a scheduled sync needs a store to write to (MODELREG_DATABASE_URL)")
+    from modelreg.sync.schedule import Scheduler
+
+    return Scheduler(registry, every=settings.sync_every, sources=settings.sync_sources or None)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    scheduler = app.state.scheduler
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        yield
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
 
 
 def _telemetry(wanted: bool) -> dict[str, Any]:

@@ -53,8 +53,10 @@ class ServiceLayer:
         max_answers: int = 4096,
         max_answer_bytes: int = 64 * 1024 * 1024,
         fast_answers: bool = True,
+        live_paths: tuple[str, ...] = (),
     ) -> None:
         self.app = app
+        self.live_paths = frozenset(live_paths)  # read from outside the registry's state: never kept
         self.registry = registry
         self.prefix = prefix
         self.cache_control = cache_control.encode()
@@ -122,7 +124,7 @@ class ServiceLayer:
             receive = _replay(body, receive)
             if b"if-match" in headers:
                 _defer(scope, headers, body)
-        if scope["method"] == "GET" and scope["path"].startswith(self.prefix):
+        if scope["method"] == "GET" and scope["path"].startswith(self.prefix) and scope["path"] not in self.live_paths:
             await self._get(scope, receive, send, headers)
         else:
             await self.app(scope, receive, send)

@@ -7,6 +7,8 @@
 | MODELREG_MAX_BODY_BYTES      | larger request bodies get 413, unread             | 1048576     |
 | MODELREG_FAST_ANSWERS        | "0": hot answers through FastAPI too (to compare) | on          |
 | MODELREG_OTEL                | "1": FastAPI's OpenTelemetry (needs a provider)   | off         |
+| MODELREG_SYNC_EVERY          | sync upstream in the background this often (24h)  | no schedule |
+| MODELREG_SYNC_SOURCES        | the sources it syncs, comma-separated             | every one   |
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import NamedTuple
+
+from modelreg.durations import parse_duration
 
 MIB = 1024 * 1024
 
@@ -24,6 +28,8 @@ class ApiSettings(NamedTuple):
     max_body_bytes: int = MIB
     fast_answers: bool = True
     telemetry: bool = False
+    sync_every: float | None = None  # seconds
+    sync_sources: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -42,4 +48,8 @@ class ApiSettings(NamedTuple):
             max_body_bytes=int(limit),
             fast_answers=env.get("MODELREG_FAST_ANSWERS", "1").lower() not in ("0", "false", "no"),
             telemetry=env.get("MODELREG_OTEL", "").lower() in ("1", "true", "yes"),
+            sync_every=parse_duration(env["MODELREG_SYNC_EVERY"], field="MODELREG_SYNC_EVERY")
+            if env.get("MODELREG_SYNC_EVERY")
+            else None,
+            sync_sources=tuple(s.strip() for s in env.get("MODELREG_SYNC_SOURCES", "").split(",") if s.strip()),
         )

@@ -23,13 +23,32 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (each a full registry).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", help="No access log (one line per request on stderr).")] = False,
+    sync_every: Annotated[
+        str | None,
+        typer.Option(
+            help="Sync upstream in the background this often (24h, 6h, 30m): one worker per machine runs it, "
+            "one instance per PostgreSQL store at a time. Status: GET /api/registry/sync/status."
+        ),
+    ] = None,
+    sync_source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sync-source",
+            help="A source the schedule syncs, NAME or NAME=FILE_OR_URL (repeat; default: every source).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the registry over HTTP: the REST API under /api/registry, /docs, /healthz, /readyz, /metrics.
 
     Each request is logged on stderr as one line (method, path, status, milliseconds) unless --quiet.
 
+    With --sync-every, the service keeps itself current: `modelreg sync` runs in the background when each
+    source's last run (by any instance) is that old; failures are retried sooner, and /metrics counts runs.
+
     \b
-    Example: modelreg serve --port 8000 --database-url postgresql://registry@db/registry
+    Examples:
+      modelreg serve --port 8000 --database-url postgresql://registry@db/registry
+      modelreg serve --sync-every 24h --sync-source litellm --sync-source openrouter
     """
     import os
 
@@ -41,6 +60,20 @@ def serve(
         raise typer.Exit(code=1) from None
     from modelreg.store import default_url
 
+    if sync_every is not None:
+        from modelreg.durations import parse_duration
+        from modelreg.sync.sources import default_sources
+
+        parse_duration(sync_every, field="--sync-every")  # a bad duration is refused here, not in each worker
+        unknown = sorted({s.partition("=")[0].strip() for s in sync_source or ()} - set(default_sources()))
+        if unknown:
+            output.error(f"unknown sync source(s): {', '.join(unknown)} (see `modelreg sync sources`)")
+            raise typer.Exit(code=2)
+        os.environ["MODELREG_SYNC_EVERY"] = sync_every
+        os.environ["MODELREG_SYNC_SOURCES"] = ",".join(sync_source or ())
+    elif sync_source:
+        output.error("--sync-source needs --sync-every (how often to sync)")
+        raise typer.Exit(code=2)
     os.environ["MODELREG_DATABASE_URL"] = database_url or os.environ.get("MODELREG_DATABASE_URL") or default_url()
     modelreg.load(database_url=os.environ["MODELREG_DATABASE_URL"])  # migrate once, before the workers start
     output.write(f"modelreg registry on http://{host}:{port}/api/registry/models  (docs: http://{host}:{port}/docs)")

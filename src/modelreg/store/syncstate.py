@@ -146,6 +146,26 @@ class SyncState:
             rows = [_run(r) for r in conn.execute(sa.select(table).where(table.c.id.in_(latest)))]
         return {r.source: r for r in sorted(rows, key=lambda r: r.source)}
 
+    def run_counts(self) -> dict[tuple[str, str], int]:
+        """How many runs each (source, status) has had: the counters /metrics exposes, the same in every
+        instance sharing the store."""
+        import sqlalchemy as sa
+
+        from modelreg.store.tables import sync_runs as table
+
+        query = sa.select(table.c.source, table.c.status, sa.func.count()).group_by(table.c.source, table.c.status)
+        with self.store.engine.connect() as conn:
+            return {(source, status): n for source, status, n in conn.execute(query)}
+
+    def pending_reviews(self) -> int:
+        import sqlalchemy as sa
+
+        from modelreg.store.tables import sync_reviews as table
+
+        query = sa.select(sa.func.count()).where(table.c.status == "pending")
+        with self.store.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
     def reviews(self, status: str | None = "pending") -> list[Review]:
         import sqlalchemy as sa
 

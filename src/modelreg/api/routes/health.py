@@ -39,4 +39,24 @@ def readyz(request: Request) -> Any:
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
 def metrics(request: Request) -> str:
     text: str = request.app.state.metrics.render()
-    return text
+    return text + sync_metrics(request.app.state.registry, request.app.state.scheduler)
+
+
+def sync_metrics(registry: Any, scheduler: Any) -> str:
+    """The sync's counters: runs by source and status from the store (the same in every instance sharing
+    it), and the scheduled runs this process skipped because another instance held the store's lock."""
+    lines = [
+        "# HELP modelreg_sync_runs_total Sync runs recorded in the store, by source and status.",
+        "# TYPE modelreg_sync_runs_total counter",
+    ]
+    if registry.store is not None:
+        from modelreg.store.syncstate import SyncState
+
+        for (source, status), n in sorted(SyncState(registry.store).run_counts().items()):
+            lines.append(f'modelreg_sync_runs_total{{source="{source}",status="{status}"}} {n}')
+    lines += [
+        "# HELP modelreg_sync_skipped_locked_total Scheduled syncs skipped: another instance was syncing.",
+        "# TYPE modelreg_sync_skipped_locked_total counter",
+        f"modelreg_sync_skipped_locked_total {scheduler.skipped_locked if scheduler is not None else 0}",
+    ]
+    return "\n".join(lines) + "\n"
