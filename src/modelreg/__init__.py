@@ -21,11 +21,14 @@ from modelreg.errors import (
     InUseError,
     ModelNotFoundError,
     ModelregError,
+    RefreshWarning,
     SourceError,
     ValidationError,
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from modelreg.params import Issue
     from modelreg.queries import Migration, Quote
     from modelreg.schema import (
@@ -78,6 +81,7 @@ __all__ = [
     "Pricing",
     "Provider",
     "Quote",
+    "RefreshWarning",
     "Registry",
     "Resolution",
     "Route",
@@ -147,6 +151,7 @@ def load(
     aliases: str | os.PathLike[str] | None = None,
     database_url: str | None = None,
     poll_interval_ms: float | None = None,
+    refresh: str | float | dt.timedelta | None = None,
 ) -> Registry:
     """A Registry over the bundled catalog (or the compiled catalog in ``catalog_dir``) with the store laid
     over it.
@@ -157,8 +162,23 @@ def load(
     within ``poll_interval_ms`` milliseconds (else ``$MODELREG_POLL_INTERVAL_MS``, default 2; 0: on the
     next read), and this registry's own writes at once. ``aliases`` names a YAML file of your own names
     (``prod-chat: azure/gpt-4o``), else ``$MODELREG_ALIASES``.
+
+    ``refresh`` (``"1d"``, ``"6h"``, seconds, a timedelta) loads instead a catalog rebuilt from the live
+    LiteLLM cost map and models.dev at most once per that interval, cached in ``$MODELREG_CACHE_DIR`` (else
+    the user's cache folder); when a refresh fails it warns (``modelreg.RefreshWarning``) and loads
+    the last refreshed catalog, else the bundled one. It cannot be combined with ``catalog_dir``.
     """
     from modelreg import settings
+
+    if refresh is not None:
+        if catalog_dir is not None:
+            raise ValidationError(
+                "pass catalog_dir or refresh, not both",
+                [("refresh", "a refreshed catalog replaces the one in catalog_dir: leave one of them out")],
+            )
+        from modelreg.refresh import refreshed_catalog
+
+        catalog_dir = refreshed_catalog(refresh)
 
     store = None
     url = database_url or settings.database_url()

@@ -10,6 +10,7 @@
     └── StoreError           the store's database cannot be used (unreachable, or newer than this code)
 
     DeprecatedModelWarning   (a warning, not an error) a name resolved to a deprecated or retired model
+    RefreshWarning           (a warning) ``load(refresh=…)`` could not refresh: an older catalog is loaded
 
 Catch ``ModelregError`` to handle them all. Messages say what was wrong and what to do next.
 """
@@ -78,3 +79,8 @@ class StoreError(ModelregError):
 
 class DeprecatedModelWarning(UserWarning):
     """A name resolved to a model that is deprecated or retired; the message names the replacement."""
+
+
+class RefreshWarning(UserWarning):
+    """A refresh of the catalog failed; the message says which source and what went wrong, and which
+    catalog is used instead (the last refreshed one, else the bundled one)."""

@@ -9,6 +9,7 @@
 | MODELREG_DATABASE_TIMEOUT | seconds to wait for the store's database server to answer | 5                    |
 | MODELREG_POLL_INTERVAL_MS | how often, at most, reads ask the store whether another   | 2                    |
 |                           | process committed (milliseconds; 0: on every read)        |                      |
+| MODELREG_CACHE_DIR        | where `load(refresh=…)` keeps the catalogs it fetched     | user cache/refresh   |
 
 The live upstream sources (``sync/sources.py``) take the environment as a mapping passed to
 ``make_source``: ``MODELREG_SOURCE_<NAME>_URL`` overrides a source's URL, ``MODELREG_HF_MODELS`` names the

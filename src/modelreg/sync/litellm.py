@@ -72,9 +72,7 @@ def read(path: Path, *, modes: Collection[str] = MODES) -> list[SourceRecord]:
     return parse(data, as_of=snapshot_id(path), modes=modes, origin=str(path))
 
 
-def parse(
-    data: Any, *, as_of: str, modes: Collection[str] = MODES, origin: str = "the cost map"
-) -> list[SourceRecord]:
+def parse(data: Any, *, as_of: str, modes: Collection[str] = MODES, origin: str = "the cost map") -> list[SourceRecord]:
     """The cost map already loaded from JSON (``data``) -> its entries whose ``mode`` is in ``modes``;
     ``as_of`` identifies the snapshot (``records.snapshot_id``), ``origin`` names it in errors."""
     if not isinstance(data, dict):

@@ -138,7 +138,7 @@ class Syncer:
 
     def __init__(
         self,
-        reg: Registry,
+        reg: Registry | None,
         *,
         env: Mapping[str, str] | None = None,
         cache_dir: Path | None = None,
@@ -307,6 +307,8 @@ class Syncer:
         new = index.compile_records(catalog)
         report.catalog = catalog
         report.conflicts = self._new_conflicts(catalog.conflicts, set(fetched))
+        if self.reg is None:
+            raise TypeError("a Syncer without a registry fetches and merges; it has nothing to diff against")
         view = self.reg.view()
         old = view._all()
         found = diff(old, new, sources=set(fetched))
@@ -369,7 +371,7 @@ class Syncer:
     def _local_edits(self, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
         """Per record: the fields a person (not a sync) last wrote in the store; "*" for a record a person
         added or hid; "pricing" when a person set its price in force."""
-        store = self.reg.store
+        store = self.reg.store if self.reg is not None else None
         if store is None:
             return {}
         snapshot = store.snapshot()
@@ -430,7 +432,7 @@ class Syncer:
         from modelreg.overlay import KIND_KEYS
         from modelreg.store import NewPrice, Write
 
-        store = self.reg.store
+        store = self.reg.store if self.reg is not None else None
         snapshot = store.snapshot() if store is not None else None
         patches: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
         actors: dict[tuple[str, str], str] = {}
