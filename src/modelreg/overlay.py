@@ -139,9 +139,9 @@ def _laid(
 
 
 def follows_model(route: dict[str, Any]) -> bool:
-    """Whether a route is billed at its model's prices: the maker's own API (priority 1). The compiled
-    index prices such routes at the model's price too."""
-    return bool(route.get("priority") == 1)
+    """Whether a route is billed at its model's prices: the maker's own API (``direct``), whatever its
+    priority. The compiled index prices such routes at the model's price too."""
+    return bool(route.get("direct"))
 
 
 def _stamped(record: dict[str, Any], row: Row) -> dict[str, Any]:
@@ -232,7 +232,7 @@ def _index_record(index: dict[str, Any], kind: str, record_id: str, record: dict
     elif kind == "route":
         names.setdefault(record_id, [record["model"], record_id, ""])
         names.setdefault(f"{record['platform']}/{record['model_string']}", [record["model"], record_id, ""])
-        _set(prices, record_id, record.get("pricing") if record.get("priority") != 1 else None)
+        _set(prices, record_id, record.get("pricing") if not follows_model(record) else None)
 
 
 def _set(table: dict[str, Any], key: str, value: dict[str, Any] | None) -> None:

@@ -82,14 +82,14 @@ class Migration(NamedTuple):
 
 
 def cheapest_routes(routes: dict[str, dict[str, Any]]) -> dict[str, tuple[Decimal, Decimal | None, str]]:
-    """Model id -> (input, output, route id) of its cheapest active route with a price: the lowest input
-    price, then output, then route id. Zero prices (free tiers, or entries with no real price) are left
+    """Model id -> (input, output, route id) of its cheapest usable (active or degraded) route with a price:
+    the lowest input price, then output, then route id. Zero prices (free tiers, or entries with no real price) are left
     out: "from $0" would compare a rate-limited preview with a paid service."""
     best: dict[str, tuple[Decimal, Decimal | None, str]] = {}
     never = Decimal("Infinity")
     for route_id, raw in routes.items():
         pricing = raw.get("pricing") or {}
-        if raw.get("status", "active") != "active" or pricing.get("input") is None:
+        if raw.get("status", "active") not in ("active", "degraded") or pricing.get("input") is None:
             continue
         price_in = Decimal(pricing["input"])
         price_out = Decimal(pricing["output"]) if pricing.get("output") is not None else None

@@ -29,19 +29,23 @@ from modelreg.usage import normalize as normalize_usage
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
     from typing import Unpack
 
+    from modelreg import calls, queries, routing, transfer, validation, writing
     from modelreg import params as params_module
-    from modelreg import queries, transfer, validation, writing
+    from modelreg.calls import Call, RouteStats, Spend
     from modelreg.catalog.rules import Rules
     from modelreg.params import Issue
     from modelreg.pricing import CostOptions
     from modelreg.queries import Facts, Migration, PriceToCompare, Quote
-    from modelreg.schema import Capability, Model, Platform, Pricing, Provider, Route
+    from modelreg.routing import Chain
+    from modelreg.schema import Capability, Model, Performance, Platform, Pricing, Provider, Route
     from modelreg.store import Change, Snapshot, Store
 
 else:  # modules only some questions need load on first use: `import modelreg` and cost stay fast
     writing = LazyModule("modelreg.writing")  # writes only
     transfer = LazyModule("modelreg.transfer")
     queries = LazyModule("modelreg.queries")
+    routing = LazyModule("modelreg.routing")  # routes: best, cheapest, fallbacks
+    calls = LazyModule("modelreg.calls")  # recorded calls: performance, spend
     params_module = LazyModule("modelreg.params")
     validation = LazyModule("modelreg.validation")  # writes and wrong arguments only
 
@@ -1031,7 +1035,7 @@ class Registry:
             if raw.get("pricing"):
                 yield None, model_id, None, raw["pricing"]
         for route_id, raw in self._raw_routes.items():
-            if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route repeats the maker's price
+            if raw.get("pricing") and not raw.get("direct"):  # a maker's own route repeats the maker's price
                 yield route_id, raw["model"], raw["platform"], raw["pricing"]
 
     @_on_view
@@ -1077,6 +1081,69 @@ class Registry:
         for route in self.routes(model.id):
             served[route.platform].append(route)
         return dict(served)
+
+    def best_route(
+        self,
+        model: str,
+        *,
+        required: Iterable[str] = (),
+        region: str | None = None,
+        strategy: str = "priority",
+        prompt_tokens: int = 1000,
+        output_tokens: int = 500,
+        performance: Mapping[str, Performance] | None = None,
+    ) -> Route:
+        """The route to call ``model`` through, by ``strategy``: priority, cost, latency, success (``routing``)."""
+        return routing.best_route(
+            self,
+            model,
+            required=required,
+            region=region,
+            strategy=strategy,
+            prompt_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+            performance=performance,
+        )
+
+    def cheapest_route(
+        self,
+        prompt_tokens: int,
+        max_output_tokens: int,
+        required_capabilities: Iterable[str] = (),
+        *,
+        provider: str | None = None,
+        platform: str | None = None,
+    ) -> tuple[Route, Cost]:
+        """The cheapest usable route for one request over the catalog, and its cost (``routing``)."""
+        return routing.cheapest_route(
+            self, prompt_tokens, max_output_tokens, required_capabilities, provider=provider, platform=platform
+        )
+
+    def fallback_chain(self, model: str, *, required: Iterable[str] = (), region: str | None = None) -> Chain:
+        """``model``'s usable routes in the order to try them, and why others were skipped (``routing``)."""
+        return routing.fallback_chain(self, model, required=required, region=region)
+
+    def update_route_priority(
+        self, route_id: str, priority: int, *, actor: str, version: int | None = None, message: str | None = None
+    ) -> Route:
+        """Set a route's priority (1 = first choice) in the store, logged as a change (``routing``)."""
+        return routing.update_route_priority(self, route_id, priority, actor=actor, version=version, message=message)
+
+    def record_call(self, route: str, *, ok: bool, latency_ms: float, **details: Any) -> Call:
+        """Store one call's outcome (``input_tokens``, ``output_tokens``, ``error``, ``at``: ``calls``)."""
+        return calls.record_call(self, route, ok=ok, latency_ms=latency_ms, **details)
+
+    def record_calls(self, batch: Iterable[Mapping[str, Any]]) -> list[Call]:
+        """Store a batch of call outcomes in one transaction, all or none (``calls``)."""
+        return calls.record_calls(self, batch)
+
+    def route_stats(self, **window: Any) -> dict[str, RouteStats]:
+        """Calls, success rate, p50/p95 latency per route over a sliding ``window`` (``calls``)."""
+        return calls.route_stats(self, **window)
+
+    def spend(self, *, since: Any, **options: Any) -> Spend:
+        """What the recorded calls cost since ``since`` (``"7d"``, a date), by model/platform/day (``calls``)."""
+        return calls.spend(self, since=since, **options)
 
     @_on_view
     def migrate(self, name: str) -> Migration:

@@ -303,7 +303,10 @@ class Route(_Record):
     pricing: Pricing = Field(default_factory=Pricing)
     limits: Limits | None = Field(default=None, description="only where the platform's limits differ")
     priority: int = Field(default=10, ge=1, description="1 = first choice in a fallback chain")
-    status: Literal["active", "inactive", "maintenance", "deprecated"] = "active"
+    direct: bool = Field(
+        default=False, description="the maker's own API: billed at the model's prices, not a price of its own"
+    )
+    status: Literal["active", "degraded", "down", "inactive", "maintenance", "deprecated"] = "active"
     regions: list[str] = Field(default_factory=list)
     deployments: list[Deployment] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list, description="names that mean this route")

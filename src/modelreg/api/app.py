@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from modelreg.api import docs, problems
 from modelreg.api.metrics import Metrics
 from modelreg.api.middleware import ServiceLayer
-from modelreg.api.routes import discovery, health, models, records, routes, sync
+from modelreg.api.routes import discovery, health, models, records, routes, routing, sync, usage
 from modelreg.api.settings import ApiSettings
 from modelreg.registry import Registry
 
@@ -39,8 +39,18 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.scheduler = _scheduler(registry, settings)
+    app.state.health_runner = _health_runner(registry, settings)
     problems.install(app)
-    for router in (records.providers, records.platforms, models.router, routes.router, discovery.router, sync.router):
+    for router in (  # routing before models and routes: their {id:path} would take its paths
+        records.providers,
+        records.platforms,
+        routing.router,
+        models.router,
+        routes.router,
+        discovery.router,
+        sync.router,
+        usage.router,
+    ):
         app.include_router(router, prefix=PREFIX, responses=problems.RESPONSES)
     app.include_router(health.router)
     docs.install(app)
@@ -54,7 +64,7 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         require_read_key=settings.require_read_key,
         max_body_bytes=settings.max_body_bytes,
         fast_answers=settings.fast_answers,
-        live_paths=(PREFIX + sync.STATUS_PATH,),
+        live_paths=(PREFIX + sync.STATUS_PATH, PREFIX + usage.SPEND_PATH),
     )
     return app
 
@@ -72,16 +82,26 @@ def _scheduler(registry: Registry, settings: ApiSettings) -> Any:
     return Scheduler(registry, every=settings.sync_every, sources=settings.sync_sources or None)
 
 
+def _health_runner(registry: Registry, settings: ApiSettings) -> Any:
+    """The background health checks (``serve --health-every``), a thread apart from the sync's; None
+    without them."""
+    if settings.health_every is None:
+        return None
+    from modelreg.health import HealthRunner
+
+    return HealthRunner(registry, every=settings.health_every)  # StoreError without a store
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    scheduler = app.state.scheduler
-    if scheduler is not None:
-        scheduler.start()
+    background = [job for job in (app.state.scheduler, app.state.health_runner) if job is not None]
+    for job in background:
+        job.start()
     try:
         yield
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        for job in background:
+            job.stop()
 
 
 def _telemetry(wanted: bool) -> dict[str, Any]:

@@ -9,6 +9,7 @@
 | MODELREG_OTEL                | "1": FastAPI's OpenTelemetry (needs a provider)   | off         |
 | MODELREG_SYNC_EVERY          | sync upstream in the background this often (24h)  | no schedule |
 | MODELREG_SYNC_SOURCES        | the sources it syncs, comma-separated             | every one   |
+| MODELREG_HEALTH_EVERY        | probe platforms' model lists this often (5m)      | no checks   |
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class ApiSettings(NamedTuple):
     telemetry: bool = False
     sync_every: float | None = None  # seconds
     sync_sources: tuple[str, ...] = ()
+    health_every: float | None = None  # seconds
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -52,4 +54,7 @@ class ApiSettings(NamedTuple):
             if env.get("MODELREG_SYNC_EVERY")
             else None,
             sync_sources=tuple(s.strip() for s in env.get("MODELREG_SYNC_SOURCES", "").split(",") if s.strip()),
+            health_every=parse_duration(env["MODELREG_HEALTH_EVERY"], field="MODELREG_HEALTH_EVERY")
+            if env.get("MODELREG_HEALTH_EVERY")
+            else None,
         )

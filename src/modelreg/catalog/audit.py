@@ -79,7 +79,7 @@ def _models(records: dict[str, Any]) -> Iterator[Violation]:
 def _routes(records: dict[str, Any], merge_rules: MergeRules) -> Iterator[Violation]:
     models = records["models"]
     for rid, route in records["routes"].items():
-        if route.get("priority") == 1:
+        if route.get("direct"):
             continue  # the maker's own API bills the model's price, checked above
         platform = route["platform"]
         route_pricing = route.get("pricing") or {}

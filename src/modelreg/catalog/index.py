@@ -65,7 +65,7 @@ def prices_of(records: dict[str, Any]) -> dict[str, dict[str, Any]]:
     route's price, and each deployment's own price (``{}`` where a deployment's price is unknown)."""
     prices = {mid: raw["pricing"] for mid, raw in records["models"].items() if raw.get("pricing")}
     for rid, raw in records["routes"].items():
-        if raw.get("pricing") and raw.get("priority") != 1:  # a maker's own route bills the model's price
+        if raw.get("pricing") and not raw.get("direct"):  # a maker's own route bills the model's price
             prices[rid] = raw["pricing"]
         for deployment in raw.get("deployments", ()):
             tag = deployment_tag(deployment)
@@ -97,7 +97,7 @@ def compile_index(catalog: Catalog, records: dict[str, Any] | None = None) -> di
             claim(f"{model.provider}/{alias}", model.id, "", 1)
             claim(alias, model.id, "", 2)
     for route in catalog.routes:
-        own = route.priority == 1
+        own = route.direct
         claim(route.id, route.model, route.id, 1)
         for deployment in route.deployments:
             region = deployment.region or deployment.variant or ""

@@ -34,6 +34,7 @@ COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("history", "Show every stored change of one record: who, when, what, why."),
             ("revert", "Undo one change by writing a new one that restores what was there before it."),
+            ("spend", "What the recorded calls cost, by model, platform, route or day, in USD."),
             ("store", "The registry's own store: export, import, where it is."),
         ),
     ),
@@ -45,6 +46,10 @@ COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 "Serve the registry over HTTP: the REST API under /api/registry, /docs, /healthz, /readyz, /metrics.",
             ),
             ("keys", "API keys for the service: create, list, revoke."),
+            (
+                "health",
+                "Probe each platform's model list with its key; mark its routes degraded or down after failures.",
+            ),
         ),
     ),
     (

@@ -37,6 +37,14 @@ def serve(
             help="A source the schedule syncs, NAME or NAME=FILE_OR_URL (repeat; default: every source).",
         ),
     ] = None,
+    health_every: Annotated[
+        str | None,
+        typer.Option(
+            help="Probe each platform's model list this often (5m) with its key, and mark its routes degraded "
+            "or down after failures, active again after a success (as `modelreg health`). Each platform is "
+            "probed once per interval however many workers and instances share the store."
+        ),
+    ] = None,
 ) -> None:
     """Serve the registry over HTTP: the REST API under /api/registry, /docs, /healthz, /readyz, /metrics.
 
@@ -45,10 +53,14 @@ def serve(
     With --sync-every, the service keeps itself current: `modelreg sync` runs in the background when each
     source's last run (by any instance) is that old; failures are retried sooner, and /metrics counts runs.
 
+    With --health-every, it watches the platforms: `modelreg health` runs in the background, in a thread
+    of its own, and the audit log names health:<platform> for every route it moves.
+
     \b
     Examples:
       modelreg serve --port 8000 --database-url postgresql://registry@db/registry
       modelreg serve --sync-every 24h --sync-source litellm --sync-source openrouter
+      modelreg serve --health-every 5m
     """
     import os
 
@@ -74,6 +86,11 @@ def serve(
     elif sync_source:
         output.error("--sync-source needs --sync-every (how often to sync)")
         raise typer.Exit(code=2)
+    if health_every is not None:
+        from modelreg.durations import parse_duration
+
+        parse_duration(health_every, field="--health-every")  # a bad duration is refused here, not in each worker
+        os.environ["MODELREG_HEALTH_EVERY"] = health_every
     os.environ["MODELREG_DATABASE_URL"] = database_url or os.environ.get("MODELREG_DATABASE_URL") or default_url()
     modelreg.load(database_url=os.environ["MODELREG_DATABASE_URL"])  # migrate once, before the workers start
     output.write(f"modelreg registry on http://{host}:{port}/api/registry/models  (docs: http://{host}:{port}/docs)")

@@ -121,3 +121,42 @@ sync_reviews = sa.Table(
     sa.Column("decided_by", sa.String(200), nullable=True),
     sa.Index("ix_modelreg_sync_reviews_status", "status"),
 )
+
+calls = sa.Table(
+    "modelreg_calls",
+    metadata,
+    # one row per call a client made through a route (calls.py): what success rate, latency and spend are
+    # worked out from. Not part of the registry's state: recording a call moves no counter.
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),  # UTC
+    sa.Column("day", sa.Date, nullable=False),  # at's UTC day: spend groups by it alike on every engine
+    sa.Column("route", sa.String(300), nullable=False),
+    sa.Column("model", sa.String(300), nullable=False),
+    sa.Column("platform", sa.String(300), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("latency_ms", sa.Float, nullable=False),
+    sa.Column("input_tokens", sa.BigInteger, nullable=False),
+    sa.Column("output_tokens", sa.BigInteger, nullable=False),
+    # USD x 10^12 as an exact integer (SQLite has no exact decimal type); NULL: the route has no price
+    sa.Column("cost_picousd", sa.BigInteger, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Index("ix_modelreg_calls_at", "at"),
+    sa.Index("ix_modelreg_calls_route_at", "route", "at"),
+)
+
+health = sa.Table(
+    "modelreg_health",
+    metadata,
+    # one row per probed platform (health.py): its consecutive failed probes and the state they put its
+    # routes in, kept here so that every instance and every restart agrees
+    sa.Column("platform", sa.String(300), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),  # active | degraded | down
+    sa.Column("failures", sa.Integer, nullable=False),  # consecutive failed probes (0 after a success)
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),  # a scheduled probe was taken on
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),  # the last probe's outcome recorded
+    sa.Column("ok_at", sa.DateTime(timezone=True), nullable=True),  # the last successful probe
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True),  # the state last changed
+    sa.Column("status_code", sa.Integer, nullable=True),
+    sa.Column("latency_ms", sa.Float, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+)

@@ -174,7 +174,7 @@ def diff(
             for name in FIELDS[kind]:
                 a, b = was.get(name), now.get(name)
                 if name == "pricing":  # a price's period is the store's bookkeeping, not a fact that moved
-                    if kind == "route" and was.get("priority") == 1 == now.get("priority"):
+                    if kind == "route" and was.get("direct") and now.get("direct"):
                         continue  # a maker's own route bills its model's price: the model's change says it
                     a, b = _unperiod(a), _unperiod(b)
                 if _norm(a) == _norm(b):

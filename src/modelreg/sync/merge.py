@@ -569,6 +569,7 @@ class Merger:
             pricing=route_pricing,
             limits=limits if limits != model.limits and limits != Limits() else None,
             priority=_DIRECT_ROUTE_PRIORITY if own else _PLATFORM_ROUTE_PRIORITY,
+            direct=own,
             regions=sorted({d.region for d, _, _ in built if d.region}),
             deployments=[d for d, _, _ in built],
             sources=_sources(sorted(all_contribs, key=lambda c: c.rank)),

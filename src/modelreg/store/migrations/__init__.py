@@ -4,5 +4,5 @@
 A test holds ``REVISIONS`` equal to the scripts' own chain.
 """
 
-REVISIONS = ("0001", "0002", "0003", "0004")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 HEAD = REVISIONS[-1]
