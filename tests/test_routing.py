@@ -411,7 +411,7 @@ def test_route_priority_changes_through_the_store_and_are_logged(writable: model
     assert azure_cost != direct_cost
     writable.update_route_priority(AZURE, 1, actor="ops")
     writable.update_route_priority(DIRECT, 5, actor="ops")
-    assert [r.id for r in writable.fallback_chain(NANO)][0] == AZURE
+    assert writable.fallback_chain(NANO)[0].id == AZURE
     assert writable.cost(AZURE, input_tokens=1_000_000, output_tokens=1_000_000).total == azure_cost
     assert writable.cost(DIRECT, input_tokens=1_000_000, output_tokens=1_000_000).total == direct_cost
     assert writable.route(DIRECT).direct and not writable.route(AZURE).direct

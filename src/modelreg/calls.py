@@ -260,8 +260,8 @@ def route_performance(
     now: dt.datetime | None = None,
 ) -> dict[str, Performance]:
     """Each route's measured ``Performance`` (median latency, success rate) over the ``window``, for the
-    routes with at least ``min_calls`` calls in it (only ``routes``, when given): what ``best_route(strategy="latency"|"success")``
-    ranks by, and what a route's ``performance`` shows."""
+    routes with at least ``min_calls`` calls in it (only ``routes``, when given): what
+    ``best_route(strategy="latency"|"success")`` ranks by, and what a route's ``performance`` shows."""
     if isinstance(min_calls, bool) or not isinstance(min_calls, int) or min_calls < 1:
         raise ValidationError("min_calls must be a whole number of at least 1", [("min_calls", repr(min_calls))])
     return {

@@ -55,7 +55,7 @@ class ProbeResult(NamedTuple):
     usage: Mapping[str, Any] | None = None
     url: str = ""
     message: Mapping[str, Any] | None = None  # a chat probe's first choice's message (a stream's, put together)
-    chunks: int = 0  # a streamed chat probe: the events that carried choices
+    chunks: int = 0  # a streamed chat probe: its chunks (events with a `choices` list, the usage chunk too)
 
 
 class ListEndpoint(NamedTuple):

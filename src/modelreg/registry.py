@@ -29,7 +29,7 @@ from modelreg.usage import normalize as normalize_usage
 if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are imported on first use
     from typing import Unpack
 
-    from modelreg import calls, queries, routing, transfer, validation, writing
+    from modelreg import autoregister, calls, queries, routing, transfer, validation, verify, writing
     from modelreg import params as params_module
     from modelreg.calls import Call, RouteStats, Spend
     from modelreg.catalog.rules import Rules
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the schema (pydantic) and the store (SQLAlchemy) are import
     from modelreg.routing import Chain
     from modelreg.schema import Capability, Model, Performance, Platform, Pricing, Provider, Route
     from modelreg.store import Change, Snapshot, Store
+    from modelreg.verify import VerificationReport
 
 else:  # modules only some questions need load on first use: `import modelreg` and cost stay fast
     writing = LazyModule("modelreg.writing")  # writes only
@@ -46,6 +47,8 @@ else:  # modules only some questions need load on first use: `import modelreg` a
     queries = LazyModule("modelreg.queries")
     routing = LazyModule("modelreg.routing")  # routes: best, cheapest, fallbacks
     calls = LazyModule("modelreg.calls")  # recorded calls: performance, spend
+    autoregister = LazyModule("modelreg.autoregister")
+    verify = LazyModule("modelreg.verify")
     params_module = LazyModule("modelreg.params")
     validation = LazyModule("modelreg.validation")  # writes and wrong arguments only
 
@@ -1144,6 +1147,14 @@ class Registry:
     def spend(self, *, since: Any, **options: Any) -> Spend:
         """What the recorded calls cost since ``since`` (``"7d"``, a date), by model/platform/day (``calls``)."""
         return calls.spend(self, since=since, **options)
+
+    def register_unknown(self, name: str, platform: str, *, probe: bool = True, **options: Any) -> Model:
+        """Store a model the registry does not know, from its name and one probe, flagged for review."""
+        return autoregister.register_unknown(self, name, platform, probe=probe, **options)
+
+    def verify(self, model: str, *, platform: str, **options: Any) -> VerificationReport:
+        """Check the capabilities claimed for ``model`` against ``platform``'s live API; record the result."""
+        return verify.verify(self, model, platform=platform, **options)
 
     @_on_view
     def migrate(self, name: str) -> Migration:

@@ -47,7 +47,7 @@ def main() -> None:
 
 def typer_app() -> typer.Typer:
     """The typer app with every command registered."""
-    from modelreg.cli import catalog, health, models, service, store, sync  # noqa: F401  (registers the commands)
+    from modelreg.cli import catalog, health, models, service, store, sync, verify  # noqa: F401  (registers the commands)
     from modelreg.cli.common import app
 
     return app

@@ -27,6 +27,10 @@ COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 "The cheapest ways to run one request, over makers' APIs and every platform, with the exact cost.",
             ),
             ("deprecations", "List models going away (deprecated or retired) soon, with their replacements."),
+            (
+                "verify",
+                "Check the capabilities the registry claims for a model against its live API, and record the result.",
+            ),
         ),
     ),
     (
@@ -35,6 +39,11 @@ COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("history", "Show every stored change of one record: who, when, what, why."),
             ("revert", "Undo one change by writing a new one that restores what was there before it."),
             ("spend", "What the recorded calls cost, by model, platform, route or day, in USD."),
+            (
+                "register",
+                "Register a model the registry does not know, from its name and one probe, flagged for review.",
+            ),
+            ("registered", "List the auto-registered models waiting for review; accept or reject them."),
             ("store", "The registry's own store: export, import, where it is."),
         ),
     ),
