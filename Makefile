@@ -32,6 +32,7 @@ typecheck: install
 
 catalog-check: install
 	$(BIN)/modelreg catalog build --check
+	$(BIN)/modelreg docs tables --out docs/models --check
 
 # The store's tests run against a real PostgreSQL server: start one when none answers.
 postgres:
@@ -40,9 +41,10 @@ postgres:
 pytest: install postgres
 	if [ -f .pg/env ]; then . ./.pg/env; fi; $(BIN)/pytest
 
-## make catalog: rebuild the catalog YAML, index and JSON Schemas from ../shared/upstream
+## make catalog: rebuild the catalog YAML, index and JSON Schemas from ../shared/upstream, and docs/models
 catalog: install
 	$(BIN)/modelreg catalog build
+	$(BIN)/modelreg docs tables --out docs/models
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

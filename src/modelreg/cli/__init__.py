@@ -47,7 +47,18 @@ def main() -> None:
 
 def typer_app() -> typer.Typer:
     """The typer app with every command registered."""
-    from modelreg.cli import catalog, health, models, service, store, sync, verify  # noqa: F401  (registers the commands)
+    from modelreg.cli import (  # noqa: F401  (importing a command module registers its commands)
+        catalog,
+        configs,
+        docsgen,
+        exports,
+        health,
+        models,
+        service,
+        store,
+        sync,
+        verify,
+    )
     from modelreg.cli.common import app
 
     return app

@@ -72,6 +72,9 @@ def _group(name: str, summary: str) -> typer.Typer:
 catalog_app = _group("catalog", "Build, check and inspect the bundled catalog.")
 store_app = _group("store", "The registry's own store: export, import, where it is.")
 keys_app = _group("keys", "API keys for the service: create, list, revoke.")
+export_app = _group("export", "Write the registry in another tool's format: LiteLLM, models.dev, api.json, CSV, YAML.")
+import_app = _group("import", "Read another tool's files into the store (model YAML per family).")
+docs_app = _group("docs", "Generate the documentation tables from the registry.")
 
 
 @app.callback()

@@ -62,6 +62,29 @@ COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
+        "Publishing",
+        (
+            (
+                "export",
+                "Write the registry in another tool's format: LiteLLM, models.dev, api.json, CSV, YAML.",
+            ),
+            ("import", "Read another tool's files into the store (model YAML per family)."),
+            ("docs", "Generate the documentation tables from the registry."),
+            (
+                "generate-config",
+                "Write a ready client config for one model: its limits, defaults and the env vars for the key.",
+            ),
+            (
+                "quickstart",
+                "Ask three questions (provider, need, budget), pick a model for them and write its config.",
+            ),
+            (
+                "changelog",
+                "New models, price changes and deprecations since a day, newest first: Markdown, JSON or RSS.",
+            ),
+        ),
+    ),
+    (
         "Catalog",
         (
             ("sync", "Pull models and prices from upstream into the store, with a reviewed diff."),
