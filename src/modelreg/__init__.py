@@ -152,6 +152,7 @@ def load(
     database_url: str | None = None,
     poll_interval_ms: float | None = None,
     refresh: str | float | dt.timedelta | None = None,
+    source: str | os.PathLike[str] | None = None,
 ) -> Registry:
     """A Registry over the bundled catalog (or the compiled catalog in ``catalog_dir``) with the store laid
     over it.
@@ -167,10 +168,27 @@ def load(
     LiteLLM cost map and models.dev at most once per that interval, cached in ``$MODELREG_CACHE_DIR`` (else
     the user's cache folder); when a refresh fails it warns (``modelreg.RefreshWarning``) and loads
     the last refreshed catalog, else the bundled one. It cannot be combined with ``catalog_dir``.
+
+    ``source`` loads instead a snapshot ``modelreg publish`` wrote: ``"s3://bucket/prefix"``,
+    ``"https://host/prefix/metadata/index.json"`` or a local copy of the prefix. It is cached (in
+    ``$MODELREG_CACHE_DIR/published``, else the user's cache folder) and asked again at most once per
+    ``refresh`` (default 5 minutes); when it cannot be read it warns (``RefreshWarning``) and loads the
+    snapshot fetched last, and with none raises ``SourceError``. It cannot be combined with ``catalog_dir``.
     """
     from modelreg import settings
 
-    if refresh is not None:
+    if source is not None:
+        if catalog_dir is not None:
+            raise ValidationError(
+                "pass catalog_dir or source, not both",
+                [("source", "a published snapshot replaces the catalog in catalog_dir: leave one of them out")],
+            )
+        from modelreg.durations import parse_duration
+        from modelreg.published import DEFAULT_TTL, published_catalog
+
+        ttl = DEFAULT_TTL if refresh is None else parse_duration(refresh, field="refresh")
+        catalog_dir = published_catalog(source, ttl=ttl)
+    elif refresh is not None:
         if catalog_dir is not None:
             raise ValidationError(
                 "pass catalog_dir or refresh, not both",

@@ -54,6 +54,7 @@ def typer_app() -> typer.Typer:
         exports,
         health,
         models,
+        publish,
         service,
         store,
         sync,

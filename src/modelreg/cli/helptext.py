@@ -71,6 +71,10 @@ COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("import", "Read another tool's files into the store (model YAML per family)."),
             ("docs", "Generate the documentation tables from the registry."),
             (
+                "publish",
+                "Publish the registry to S3 in seed 001's layout: only what changed, the index last, snapshots kept.",
+            ),
+            (
                 "generate-config",
                 "Write a ready client config for one model: its limits, defaults and the env vars for the key.",
             ),
