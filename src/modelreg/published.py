@@ -39,25 +39,21 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from modelreg.catalogcache import CATALOG_FILES, CatalogCache, age, without_failure
 from modelreg.durations import parse_duration
 from modelreg.errors import RefreshWarning, SourceError
-from modelreg.refresh import _age, _clean  # the refresh cache's rules for its own current.json, shared
 
 __all__ = ["DEFAULT_TTL", "RETRY_AFTER_FAILURE", "published_catalog"]
 
 DEFAULT_TTL = 300.0  # seconds: how long a fetched snapshot is used before the manifest is asked again
 RETRY_AFTER_FAILURE = 300.0
-KEEP_CATALOGS = 2
-CURRENT_FILE = "current.json"
 MANIFEST = "metadata/index.json"
-CATALOG_FILES = ("index.json", "records.json")
 _SNAPSHOT_MANIFEST = re.compile(r"(?P<root>.*?)snapshots/[^/]+/metadata/index\.json")
 
 
@@ -87,9 +83,9 @@ def published_catalog(
         current = {}
     in_use = cache.catalog(current)
     now = dt.datetime.now(dt.UTC)
-    if in_use is not None and _age(current.get("checked_at"), now) < seconds:
+    if in_use is not None and age(current.get("checked_at"), now) < seconds:
         return in_use
-    if in_use is not None and _age(current.get("failed_at"), now) < min(seconds, RETRY_AFTER_FAILURE):
+    if in_use is not None and age(current.get("failed_at"), now) < min(seconds, RETRY_AFTER_FAILURE):
         failure = f"the check at {current['failed_at']} failed: {current.get('failure')}"
     else:
         try:
@@ -129,7 +125,7 @@ def _fetch(
     """Ask for the manifest; fetch the catalog it names unless cached. Any failure raises."""
     body, etag = place.get(place.manifest, etag=current.get("etag") if in_use is not None else None)
     if body is None and in_use is not None:  # 304: the manifest has not changed
-        cache.write_current({**_clean(current), "checked_at": now.isoformat()})
+        cache.write_current({**without_failure(current), "checked_at": now.isoformat()})
         return in_use
     if body is None:
         raise SourceError(name, "the manifest was answered 'not modified' to a request that named no version")
@@ -311,55 +307,5 @@ def _split(path: str) -> tuple[str, str]:
 # -- the cache folder -----------------------------------------------------------------------------------
 
 
-class _Cache:
+class _Cache(CatalogCache):
     """One source's cache in ``root``: ``current.json`` and the catalog folders."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def current(self) -> dict[str, Any]:
-        try:
-            data = json.loads((self.root / CURRENT_FILE).read_bytes())
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def catalog(self, current: Mapping[str, Any]) -> Path | None:
-        """The catalog folder ``current`` names, when it holds both compiled files."""
-        name = current.get("catalog")
-        if not isinstance(name, str) or not name.startswith("catalog-") or "/" in name or "\\" in name:
-            return None
-        folder = self.root / name
-        return folder if all((folder / f).is_file() for f in CATALOG_FILES) else None
-
-    def write_catalog(self, folder: Path, documents: Mapping[str, bytes]) -> None:
-        """Write the compiled files into ``folder``, which appears whole or not at all."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        aside = self.root / f".{folder.name}.{os.getpid()}.tmp"
-        shutil.rmtree(aside, ignore_errors=True)
-        aside.mkdir()
-        try:
-            for file, body in documents.items():
-                (aside / file).write_bytes(body)
-            try:
-                os.rename(aside, folder)
-            except OSError:
-                if not folder.is_dir():  # another process fetched the same snapshot first: as good
-                    raise
-        finally:
-            shutil.rmtree(aside, ignore_errors=True)
-
-    def write_current(self, data: Mapping[str, Any]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        aside = self.root / f".{CURRENT_FILE}.{os.getpid()}.tmp"
-        aside.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(aside, self.root / CURRENT_FILE)
-
-    def prune(self, *, keep: Path) -> None:
-        folders = sorted(
-            (p for p in self.root.glob("catalog-*") if p.is_dir() and p != keep),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in folders[KEEP_CATALOGS - 1 :]:
-            shutil.rmtree(old, ignore_errors=True)

@@ -34,14 +34,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import sys
-import time
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from modelreg.catalogcache import CatalogCache, age, without_failure
 from modelreg.durations import parse_duration
 from modelreg.errors import CatalogError, ModelregError, RefreshWarning
 
@@ -52,8 +51,6 @@ __all__ = ["RETRY_AFTER_FAILURE", "SOURCES", "RefreshWarning", "refreshed_catalo
 
 SOURCES = ("litellm", "models.dev")
 RETRY_AFTER_FAILURE = 300.0  # seconds: how soon a failed refresh is tried again (when ``every`` is longer)
-KEEP_CATALOGS = 2
-CURRENT_FILE = "current.json"
 HTTP_DIR = "http"
 RETRIES = 1  # a library load waits for one more attempt, not the three of `modelreg sync`
 
@@ -82,9 +79,9 @@ def refreshed_catalog(
     if current.get("built_with") != cache.built_with:
         current = {}  # catalogs made by another modelreg (or from another bundled catalog) are not used
     in_use = cache.catalog(current)
-    if in_use is not None and _age(current.get("checked_at"), now) < seconds:
+    if in_use is not None and age(current.get("checked_at"), now) < seconds:
         return in_use
-    if _age(current.get("failed_at"), now) < min(seconds, RETRY_AFTER_FAILURE):
+    if age(current.get("failed_at"), now) < min(seconds, RETRY_AFTER_FAILURE):
         failure = f"the refresh at {current['failed_at']} failed: {current.get('failure')}"
     else:
         try:
@@ -95,7 +92,12 @@ def refreshed_catalog(
         # cannot be written leaves the warning as all that can be done)
         with contextlib.suppress(OSError):
             cache.write_current(
-                {**_clean(current), "built_with": cache.built_with, "failed_at": now.isoformat(), "failure": failure}
+                {
+                    **without_failure(current),
+                    "built_with": cache.built_with,
+                    "failed_at": now.isoformat(),
+                    "failure": failure,
+                }
             )
     using = f"the catalog refreshed at {current.get('checked_at')}" if in_use else "the bundled catalog"
     warnings.warn(f"modelreg could not refresh the catalog ({failure}); using {using}", RefreshWarning, stacklevel=2)
@@ -132,7 +134,7 @@ def _refresh(cache: _Cache, current: dict[str, Any], in_use: Path | None, now: d
         _raise_failures(report)
     digests = {name: report.outcomes[name].digest or "" for name in SOURCES}
     if in_use is not None and not fetched:  # every source unchanged since the catalog in use was made
-        cache.write_current({**_clean(current), "checked_at": now.isoformat()})
+        cache.write_current({**without_failure(current), "checked_at": now.isoformat()})
         return in_use
     folder = cache.root / f"catalog-{_digest(digests, cache.built_with)}"
     if folder.is_dir():
@@ -148,7 +150,7 @@ def _refresh(cache: _Cache, current: dict[str, Any], in_use: Path | None, now: d
         if violations:
             shown = "; ".join(map(str, violations[:3])) + (" …" if len(violations) > 3 else "")
             raise CatalogError(f"the merged catalog breaks {len(violations)} invariant(s): {shown}")
-        cache.write_catalog(folder, catalog)
+        cache.write_compiled(folder, catalog)
     cache.write_current(
         {"catalog": folder.name, "checked_at": now.isoformat(), "sources": digests, "built_with": cache.built_with}
     )
@@ -161,37 +163,21 @@ def _raise_failures(report: SyncReport) -> None:
         raise ModelregError("; ".join(o.message or f"{o.source}: failed" for o in report.failed))
 
 
-def _clean(current: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in current.items() if k not in ("failed_at", "failure")}
-
-
 def _digest(sources: Mapping[str, str], built_with: str) -> str:
     text = json.dumps({"sources": dict(sorted(sources.items())), "built_with": built_with})
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _age(stamp: Any, now: dt.datetime) -> float:
-    """Seconds since ISO time ``stamp``; infinite for none, a bad one, or one in the future."""
-    try:
-        then = dt.datetime.fromisoformat(stamp)
-    except (TypeError, ValueError):
-        return float("inf")
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=dt.UTC)
-    age = (now - then).total_seconds()
-    return age if age >= 0 else float("inf")
-
-
 # -- the cache folder -----------------------------------------------------------------------------------
 
 
-class _Cache:
+class _Cache(CatalogCache):
     """The refresh cache in ``root``: ``current.json``, the catalog folders and the HTTP cache."""
 
     def __init__(self, root: Path, env: Mapping[str, str]) -> None:
         from modelreg import __version__, settings
 
-        self.root = root
+        super().__init__(root)
         self.env = env
         self.bundled = Path(settings.catalog_path(env))
         try:  # what built a catalog: a new modelreg or a rebuilt bundled catalog makes the cached ones stale
@@ -200,26 +186,6 @@ class _Cache:
         except OSError:
             self.built_with = __version__
 
-    def current(self) -> dict[str, Any]:
-        """``current.json``, or {} when there is none (or it cannot be read)."""
-        try:
-            data = json.loads((self.root / CURRENT_FILE).read_bytes())
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def catalog(self, current: Mapping[str, Any]) -> Path | None:
-        """The catalog folder ``current`` names, when it holds a whole compiled catalog."""
-        from modelreg.catalog.index import INDEX_FILE, RECORDS_FILE
-
-        name = current.get("catalog")
-        if not isinstance(name, str) or not name.startswith("catalog-") or "/" in name or "\\" in name:
-            return None
-        folder = self.root / name
-        if (folder / INDEX_FILE).is_file() and (folder / RECORDS_FILE).is_file():
-            return folder
-        return None
-
     def syncer(self, timeout: float) -> Syncer:
 
         from modelreg.sync.run import Syncer
@@ -227,47 +193,11 @@ class _Cache:
         # no registry: a Syncer without one fetches and merges, and has no store to apply to
         return Syncer(None, env=self.env, cache_dir=self.root / HTTP_DIR, timeout=timeout, retries=RETRIES)
 
-    def write_catalog(self, folder: Path, catalog: Any) -> None:
+    def write_compiled(self, folder: Path, catalog: Any) -> None:
         """Compile ``catalog`` into ``folder``, which appears whole or not at all."""
         from modelreg.catalog.index import INDEX_FILE, RECORDS_FILE, compile_index, compile_records
 
         records = compile_records(catalog)
         index = compile_index(catalog, records)
-        self.root.mkdir(parents=True, exist_ok=True)
-        aside = self.root / f".{folder.name}.{os.getpid()}.tmp"
-        shutil.rmtree(aside, ignore_errors=True)
-        aside.mkdir()
-        try:
-            for name, document in ((RECORDS_FILE, records), (INDEX_FILE, index)):
-                (aside / name).write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
-            try:
-                os.rename(aside, folder)
-            except OSError:
-                if not folder.is_dir():  # another process made the same catalog first: theirs is as good
-                    raise
-        finally:
-            shutil.rmtree(aside, ignore_errors=True)
-
-    def write_current(self, data: Mapping[str, Any]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        aside = self.root / f".{CURRENT_FILE}.{os.getpid()}.tmp"
-        aside.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(aside, self.root / CURRENT_FILE)
-
-    def prune(self, *, keep: Path) -> None:
-        """Remove all but the newest catalog folders (``keep`` always stays), and leftovers of crashed writes."""
-        folders = sorted(
-            (p for p in self.root.glob("catalog-*") if p.is_dir() and p != keep),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in folders[KEEP_CATALOGS - 1 :]:
-            shutil.rmtree(old, ignore_errors=True)
-        hour_ago = time.time() - 3600
-        for leftover in self.root.glob(".*.tmp"):
-            if leftover.stat().st_mtime >= hour_ago:
-                continue  # perhaps another process, writing now
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
+        documents = {RECORDS_FILE: records, INDEX_FILE: index}
+        self.write_catalog(folder, {f: json.dumps(d, separators=(",", ":")).encode() for f, d in documents.items()})
