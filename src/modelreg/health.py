@@ -33,12 +33,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from modelreg.background import BackgroundLoop
 from modelreg.errors import ConflictError, ModelregError, StoreError, ValidationError
 from modelreg.probe import DEFAULT_TIMEOUT, ListEndpoint, ProbeResult, list_endpoint, probe_endpoint
 
@@ -255,11 +255,13 @@ def platform_states(reg: Registry) -> dict[str, PlatformState]:
         return {r.platform: _state(r) for r in conn.execute(sa.select(table).order_by(table.c.platform))}
 
 
-class HealthRunner:
+class HealthRunner(BackgroundLoop):
     """``serve --health-every``: ``HealthChecker.check_once(every=…)`` in a daemon thread, whenever a
     platform's last probe (by any instance) is ``every`` seconds old. Every worker may run one: the
     claims in the store keep each platform to one probe per interval. A check that raises is logged,
     never the end of the schedule."""
+
+    thread_name = "modelreg-health"
 
     def __init__(self, reg: Registry, *, every: float, checker: HealthChecker | None = None, tick: float = TICK):
         if every <= 0:
@@ -274,20 +276,7 @@ class HealthRunner:
         self.errors = 0
         self.last_error: str | None = None
         self.last: list[PlatformHealth] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="modelreg-health", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the check under way (if any)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        super().__init__()
 
     def seconds_until_due(self) -> float:
         """Seconds until some platform's probe is due (0 or less: now), from the claims in the store."""

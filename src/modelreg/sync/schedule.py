@@ -19,11 +19,11 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from modelreg.background import BackgroundLoop
 from modelreg.errors import ConflictError
 
 if TYPE_CHECKING:
@@ -36,9 +36,11 @@ RETRY_FAILED = 15 * 60.0  # seconds: a source that failed is tried again this so
 TICK = 60.0  # seconds: how often an idle scheduler looks again (due time, machine lock)
 
 
-class Scheduler:
+class Scheduler(BackgroundLoop):
     """Runs ``Syncer.run`` over ``sources`` (``NAME`` or ``NAME=FILE_OR_URL``, as ``modelreg sync --source``
     takes them) every ``every`` seconds in a daemon thread (``start``/``stop``)."""
+
+    thread_name = "modelreg-sync"
 
     def __init__(
         self,
@@ -77,24 +79,12 @@ class Scheduler:
         self.last_report: SyncReport | None = None
         self.next_run_at: dt.datetime | None = None
         self._lock_file: IO[str] | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._loop, name="modelreg-sync", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the sync under way (if any) and release the machine's lock."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-        self._release()
+    def _stopped(self) -> None:
+        self._release()  # the machine's lock: another worker takes over
 
     def _loop(self) -> None:
         delay = 0.0
