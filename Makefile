@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck pytest postgres catalog catalog-check clean
+.PHONY: run test install lint typecheck pytest postgres browser catalog catalog-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,11 @@ catalog-check: install
 postgres:
 	bash scripts/ensure-postgres.sh
 
-pytest: install postgres
+# The page's browser tests (tests/test_web.py) drive Debian's chromium through Playwright: install it when missing.
+browser:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+pytest: install postgres browser
 	if [ -f .pg/env ]; then . ./.pg/env; fi; $(BIN)/pytest
 
 ## make catalog: rebuild the catalog YAML, index and JSON Schemas from ../shared/upstream, and docs/models

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from modelreg import web
 from modelreg.api import docs, problems
 from modelreg.api.metrics import Metrics
 from modelreg.api.middleware import ServiceLayer
@@ -54,6 +55,7 @@ def create_app(registry: Registry | None = None, *, settings: ApiSettings | None
         app.include_router(router, prefix=PREFIX, responses=problems.RESPONSES)
     app.include_router(health.router)
     docs.install(app)
+    web.install(app, api_prefix=PREFIX)  # the page at /, and the review decisions it sends to the API
 
     app.add_middleware(
         ServiceLayer,
