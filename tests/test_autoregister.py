@@ -17,7 +17,7 @@ from modelreg.autoregister import REVIEW_TAG, accept, infer, pending, register_u
 from modelreg.cli import app
 from modelreg.errors import ConflictError, SourceError, ValidationError
 from modelreg.probe import Endpoint
-from tests.helpers.fake_llm import Failure, FakeLLM, fake_llm
+from tests.helpers.fake_llm import Failure, FakeLLM, add_gpu_box, fake_llm
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -37,19 +37,7 @@ def llm() -> Iterator[FakeLLM]:
 @pytest.fixture()
 def gpu_box(writable: modelreg.Registry, llm: FakeLLM) -> str:
     """A platform of our own: an OpenAI-compatible server (the fake) with its key in $GPU_BOX_KEY."""
-    writable.create(
-        "platform",
-        {
-            "id": "gpu-box",
-            "name": "Our GPU box",
-            "kind": "local",
-            "base_url": llm.openai_base,
-            "auth_env": ["GPU_BOX_KEY"],
-            "features": {"openai_compatible": True},
-        },
-        actor="alice",
-    )
-    return "gpu-box"
+    return add_gpu_box(writable, llm)
 
 
 def chats(llm: FakeLLM) -> list[dict[str, object]]:

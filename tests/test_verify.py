@@ -18,7 +18,7 @@ from modelreg.cli import app
 from modelreg.errors import ModelNotFoundError, ValidationError
 from modelreg.probe import Endpoint, probe_chat
 from modelreg.verify import CAPABILITIES, verify
-from tests.helpers.fake_llm import Failure, FakeLLM, fake_llm
+from tests.helpers.fake_llm import Failure, FakeLLM, add_gpu_box, fake_llm
 
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -39,18 +39,7 @@ def llm() -> Iterator[FakeLLM]:
 @pytest.fixture()
 def gpu_box(writable: modelreg.Registry, llm: FakeLLM) -> str:
     """An OpenAI-compatible platform of our own (the fake) serving openai/gpt-4o as "gpt-4o"."""
-    writable.create(
-        "platform",
-        {
-            "id": "gpu-box",
-            "name": "Our GPU box",
-            "kind": "local",
-            "base_url": llm.openai_base,
-            "auth_env": ["GPU_BOX_KEY"],
-            "features": {"openai_compatible": True},
-        },
-        actor="alice",
-    )
+    add_gpu_box(writable, llm)
     route = {"id": f"gpu-box/{MODEL}", "platform": "gpu-box", "model": MODEL, "model_string": "gpt-4o"}
     writable.create("route", route, actor="alice")
     return "gpu-box"

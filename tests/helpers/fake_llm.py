@@ -360,3 +360,21 @@ def fake_llm(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def add_gpu_box(reg: Any, llm: FakeLLM, *, platform: str = "gpu-box", key_env: str = "GPU_BOX_KEY") -> str:
+    """Store a platform of our own in ``reg``: an OpenAI-compatible server (``llm``) whose key is in
+    ``$key_env``. Returns its id."""
+    reg.create(
+        "platform",
+        {
+            "id": platform,
+            "name": "Our GPU box",
+            "kind": "local",
+            "base_url": llm.openai_base,
+            "auth_env": [key_env],
+            "features": {"openai_compatible": True},
+        },
+        actor="alice",
+    )
+    return platform
