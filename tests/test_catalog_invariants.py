@@ -221,3 +221,33 @@ def test_catalog_conflicts_filter_by_rule_and_provider() -> None:
     assert bedrock and all(c["subject"].startswith("bedrock/") for c in bedrock)
     table = runner.invoke(app, ["catalog", "conflicts", "--rule", "precision", "--provider", "openai"])
     assert table.exit_code == 0 and "is rounded" in table.output
+
+
+def test_every_spelling_of_a_route_bills_the_routes_one_price(registry: modelreg.Registry) -> None:
+    """Strings a platform takes for the same offering (no region, no variant) are names, not prices: each is
+    billed the route's price, and where their sources disagreed the route's conflicts say so."""
+    conflicts = {(c.subject, c.field) for c in read_conflicts(CATALOG_DIR)}
+    spelled = 0
+    for route in registry.routes():
+        spellings = [d for d in route.deployments if d.region is None and d.variant is None]
+        if len(spellings) < 2:
+            continue
+        spelled += 1
+        route_price = _billed(registry, route.id)
+        for deployment in spellings:
+            assert deployment.pricing is None, f"{route.id} ({deployment.model_string}) keeps a price of its own"
+            for key in deployment.keys:
+                if registry.explain(key).route is None:
+                    continue  # the name is also a model's own id, which wins
+                assert _billed(registry, key) == route_price, key
+    assert spelled > 10
+    # the Azure instruct model: models.dev and LiteLLM disagree across its two spellings, said as a conflict
+    assert ("azure/openai/gpt-3.5-turbo-instruct", "pricing.input") in conflicts
+
+
+def _billed(registry: modelreg.Registry, name: str) -> Decimal | str:
+    """What 1M tokens in and 1M out cost under ``name``, or "unpriced"."""
+    try:
+        return registry.cost(name, input_tokens=1_000_000, output_tokens=1_000_000).total
+    except modelreg.ValidationError:
+        return "unpriced"

@@ -519,7 +519,21 @@ class Merger:
         if uplift is not None:
             deployments = self._uplifted(route_id, platform, deployments, uplift)
         built: list[tuple[Deployment, Pricing, dict[str, Any]]] = []
-        spellings = sum(1 for region, ms in deployments if region is None and not self._variant(platform, ms))
+        spelled = [(region, ms) for region, ms in deployments if region is None and not self._variant(platform, ms)]
+        spellings = len(spelled)
+        # several strings the platform takes for one offering: one route, one price, decided over every
+        # spelling's sources (their disagreements are the route's conflicts), never a price per spelling
+        pooled = (
+            self._pricing(
+                route_id,
+                sorted((c for s in spelled for c in deployments[s]), key=lambda c: c.rank),
+                conflicts,
+                platform=platform,
+                variant=None,
+            )
+            if spellings > 1
+            else None
+        )
         for (region, model_string), contribs in sorted(deployments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
             contribs = sorted(contribs, key=lambda c: c.rank)
             variant = None if own else self._variant(platform, model_string)
@@ -527,7 +541,10 @@ class Merger:
             subject = f"{route_id}@{tag}" if tag else route_id
             if tag is None and spellings > 1:
                 subject = f"{route_id} ({model_string})"  # one of several strings the platform takes for it
-            pricing = self._pricing(subject, contribs, conflicts, platform=platform, variant=variant)
+            if tag is None and pooled is not None:
+                pricing = pooled.model_copy(deep=True)
+            else:
+                pricing = self._pricing(subject, contribs, conflicts, platform=platform, variant=variant)
             stated_limits = self._merge_fields(subject, "limits", LIMIT_KINDS, contribs, conflicts)
             keys = sorted({c.record.key for c in contribs if c.record is not None and c.record.match is None})
             deployment = Deployment(model_string=model_string, region=region, variant=variant, keys=keys)
@@ -551,8 +568,8 @@ class Merger:
                 pricing.tiers = _scaled_tiers(route_pricing, pricing)
             if deployment.variant is not None:
                 deployment.pricing = pricing  # its own price, or none known: never the route's
-            elif pricing != route_pricing and not pricing.is_empty():
-                deployment.pricing = pricing
+            elif deployment.region is not None and pricing != route_pricing and not pricing.is_empty():
+                deployment.pricing = pricing  # a region's own price; a spelling has none (it bills the route's)
             elif deployment.region is not None and pricing.is_empty() and not own:
                 deployment.pricing = pricing  # a region no source prices is unpriced, not billed as another
         limits = Limits.model_validate(primary[2])
