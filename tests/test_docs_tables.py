@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import markdown_it  # markdown-it-py comes with rich, a dependency: imported, never skipped
 import pytest
 from typer.testing import CliRunner
 
 import modelreg
 from modelreg.cli import app
 from modelreg.export import capabilities_py, docs_tables
-
-markdown_it = pytest.importorskip("markdown_it")
 
 runner = CliRunner()
 COMMITTED = Path(__file__).parent.parent / "docs" / "models"
