@@ -43,13 +43,12 @@ def update_models(
     ``config_path`` (default ``config/models.yaml``)."""
     import modelreg
     from modelreg.export import models_yaml
-    from modelreg.settings import database_url as configured
     from modelreg.store import default_url
     from modelreg.sync.run import SourceSpec, Syncer
     from modelreg.sync.sources import default_sources
 
     path = Path(config_path) if config_path is not None else DEFAULT_CONFIG
-    reg = modelreg.load(database_url=database_url or configured() or default_url())
+    reg = modelreg.load(database_url=database_url or default_url())
     specs = [SourceSpec.parse(s) for s in sources] if sources else [SourceSpec(n) for n in default_sources()]
     report = Syncer(reg).run(specs)
     if report.failed and len(report.failed) == len(report.outcomes):

@@ -69,6 +69,11 @@ def _group(name: str, summary: str) -> typer.Typer:
     return group
 
 
+DatabaseOption = Annotated[
+    str | None, typer.Option(help="The store: sqlite:///path or postgresql://… (default: the data-dir SQLite).")
+]
+
+
 catalog_app = _group("catalog", "Build, check and inspect the bundled catalog.")
 store_app = _group("store", "The registry's own store: export, import, where it is.")
 keys_app = _group("keys", "API keys for the service: create, list, revoke.")

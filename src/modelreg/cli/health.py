@@ -6,13 +6,9 @@ from typing import Annotated
 
 import typer
 
-import modelreg
 from modelreg.cli import output
-from modelreg.cli.common import JsonOption, app, print_json
-
-DatabaseOption = Annotated[
-    str | None, typer.Option(help="The store: sqlite:///path or postgresql://… (default: the data-dir SQLite).")
-]
+from modelreg.cli.common import DatabaseOption, JsonOption, app, print_json
+from modelreg.cli.store import store_registry
 
 
 @app.command()
@@ -41,7 +37,7 @@ def health(
     """
     from modelreg.health import HealthChecker
 
-    reg = _registry(database_url)
+    reg = store_registry(database_url)
     found = HealthChecker(reg, platforms=platform or None, timeout=timeout).check_once()
     if json_out:
         print_json([h.as_json() for h in found])
@@ -97,7 +93,7 @@ def spend(
     """
     from modelreg import calls
 
-    found = calls.spend(_registry(database_url), since=since, until=until, by=by)
+    found = calls.spend(store_registry(database_url), since=since, until=until, by=by)
     if json_out:
         print_json(found.as_json())
         return
@@ -121,11 +117,3 @@ def spend(
         title=f"spend from {found.since.isoformat(timespec='minutes')} to {found.until.isoformat(timespec='minutes')}",
         notes=notes,
     )
-
-
-def _registry(database_url: str | None) -> modelreg.Registry:
-    """The registry with its store (health counts failures there; spend reads the calls there)."""
-    from modelreg.settings import database_url as configured
-    from modelreg.store import default_url
-
-    return modelreg.load(database_url=database_url or configured() or default_url())

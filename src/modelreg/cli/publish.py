@@ -11,12 +11,8 @@ import typer
 
 import modelreg
 from modelreg.cli import output
-from modelreg.cli.common import JsonOption, app, print_json
+from modelreg.cli.common import DatabaseOption, JsonOption, app, print_json
 from modelreg.export.s3 import DEFAULT_KEEP, Progress
-
-DatabaseOption = Annotated[
-    str | None, typer.Option(help="The store: sqlite:///path or postgresql://… (default: the data-dir SQLite).")
-]
 
 
 @app.command()

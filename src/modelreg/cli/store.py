@@ -16,11 +16,12 @@ ActorOption = Annotated[
 ]
 
 
-def store_registry() -> modelreg.Registry:
-    """The registry with its store; the default SQLite file is created on first use."""
+def store_registry(database_url: str | None = None) -> modelreg.Registry:
+    """The registry with its store: ``database_url``, else $MODELREG_DATABASE_URL, else the data-dir SQLite
+    file (created on first use)."""
     from modelreg.store import default_url
 
-    return modelreg.load(database_url=default_url())
+    return modelreg.load(database_url=database_url or default_url())
 
 
 def _actor(actor: str | None) -> str:

@@ -13,8 +13,8 @@ import typer
 
 import modelreg
 from modelreg.cli import output
-from modelreg.cli.common import JsonOption, SubGroup, app, print_json
-from modelreg.cli.store import ActorOption, _actor
+from modelreg.cli.common import DatabaseOption, JsonOption, SubGroup, app, print_json
+from modelreg.cli.store import ActorOption, _actor, store_registry
 
 if TYPE_CHECKING:
     from modelreg.sync.diff import Diff
@@ -37,9 +37,6 @@ SourceOption = Annotated[
     ),
 ]
 MarkdownOption = Annotated[bool, typer.Option("--markdown", help="Print the diff as Markdown (a PR description).")]
-DatabaseOption = Annotated[
-    str | None, typer.Option(help="The store: sqlite:///path or postgresql://… (default: the data-dir SQLite).")
-]
 
 
 @sync_app.callback()
@@ -220,13 +217,12 @@ def sources() -> None:
 
 
 def _registry(database_url: str | None, *, dry_run: bool) -> modelreg.Registry:
+    """The store to apply to (the data-dir SQLite is created); a dry run reads one only where it exists."""
+    if not dry_run:
+        return store_registry(database_url)
     from modelreg.settings import database_url as configured
-    from modelreg.store import default_url
 
-    url = database_url or configured()
-    if url is None and not dry_run:
-        url = default_url()  # applying creates the data-dir SQLite store
-    return modelreg.load(database_url=url)
+    return modelreg.load(database_url=database_url or configured())
 
 
 def _day(text: str | None) -> dt.date | None:

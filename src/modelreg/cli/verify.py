@@ -7,17 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-import modelreg
 from modelreg.cli import output
-from modelreg.cli.common import JsonOption, app, print_json
-from modelreg.cli.store import ActorOption, _actor
+from modelreg.cli.common import DatabaseOption, JsonOption, app, print_json
+from modelreg.cli.store import ActorOption, _actor, store_registry
 
 if TYPE_CHECKING:
     from modelreg.probe import Endpoint
 
-DatabaseOption = Annotated[
-    str | None, typer.Option(help="The store: sqlite:///path or postgresql://… (default: the data-dir SQLite).")
-]
 PlatformOption = Annotated[str, typer.Option("--platform", "-p", help="The platform that serves the model.")]
 BaseUrlOption = Annotated[
     str | None,
@@ -64,7 +60,7 @@ def register(
     """
     from modelreg.autoregister import register_unknown
 
-    reg = _registry(database_url)
+    reg = store_registry(database_url)
     client = _client(base_url, key_env)
     found = register_unknown(
         reg, model, platform, probe=probe, client=client, provider=provider, actor=_actor(actor), timeout=timeout
@@ -104,7 +100,7 @@ def registered(
     """
     from modelreg import autoregister
 
-    reg = _registry(database_url)
+    reg = store_registry(database_url)
     who = _actor(actor)
     for name in accept or ():
         kept = autoregister.accept(reg, name, by=who)
@@ -168,7 +164,7 @@ def verify(
     """
     from modelreg.verify import verify as verifying
 
-    reg = _registry(database_url)
+    reg = store_registry(database_url)
     report = verifying(
         reg,
         model,
@@ -211,11 +207,3 @@ def _client(base_url: str | None, key_env: str | None) -> Endpoint | None:
     if not key:
         raise ValidationError(f"${key_env} is not set", [("key_env", "export the key in it first")])
     return Endpoint(base_url, key)
-
-
-def _registry(database_url: str | None) -> modelreg.Registry:
-    """The registry with its store (registrations and verifications are written there)."""
-    from modelreg.settings import database_url as configured
-    from modelreg.store import default_url
-
-    return modelreg.load(database_url=database_url or configured() or default_url())
