@@ -53,8 +53,8 @@ def update_models(
     report = Syncer(reg).run(specs)
     if report.failed and len(report.failed) == len(report.outcomes):
         return Updated(None, report, 0)
-    written = models_yaml.write(reg.view(), path)
-    return Updated(written, report, len(models_yaml.document(reg.view())["models"]))
+    data = models_yaml.document(reg.view())
+    return Updated(models_yaml.save(data, path), report, len(data["models"]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -162,12 +162,16 @@ def list_document(reg: Registry, *, platforms: Iterable[str] = PLATFORMS) -> dic
 
 def write(reg: Registry, path: Path, *, now: dt.datetime | None = None, shape: Shape = "map") -> Path:
     """Write ``path`` in ``shape`` (atomically; its folder is made) and return it."""
-    from modelreg.catalog.yamlio import dumps
-
     if shape not in SHAPES:
         raise ValidationError("unknown models.yaml shape", [("shape", f"one of {', '.join(SHAPES)}")])
+    return save(document(reg) if shape == "map" else list_document(reg), path, now=now)
+
+
+def save(data: dict[str, Any], path: Path, *, now: dt.datetime | None = None) -> Path:
+    """Write what ``document`` or ``list_document`` made to ``path`` (atomically) under the header."""
+    from modelreg.catalog.yamlio import dumps
+
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-    data = document(reg) if shape == "map" else list_document(reg)
     text = dumps(data, header=HEADER.format(stamp=stamp))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
